@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mockconvex",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mockconvex", targets: ["mockconvex"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libevent 2.1, found through pkg-config; the module map links libevent_pthreads too.
+        .systemLibrary(
+            name: "CLibevent",
+            pkgConfig: "libevent",
+            providers: [.apt(["libevent-dev"]), .brew(["libevent"])]
+        ),
+        // The only module that touches libevent pointers.
+        .target(name: "EventHTTP", dependencies: ["CLibevent"]),
+        // The emulated Convex deployment: pure Swift over EventHTTP's request/response types.
+        .target(name: "MockConvex", dependencies: ["EventHTTP"]),
+        .executableTarget(
+            name: "mockconvex",
+            dependencies: [
+                "MockConvex",
+                "EventHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Shared by the test targets: a raw HTTP/1.1 client and a harness that runs the real binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "TestSupport"]),
+        .testTarget(name: "MockConvexTests", dependencies: ["MockConvex", "EventHTTP", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "mockconvex"]),
+    ]
+)

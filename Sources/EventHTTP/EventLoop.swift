@@ -1,0 +1,171 @@
+import CLibevent
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// libevent's locking must be switched on before the first `event_base` exists, or a loop
+/// cannot be woken from another thread. Swift initialises globals once, thread-safely.
+private let libeventThreadingEnabled: Bool = evthread_use_pthreads() == 0
+
+public struct EventLoopError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// One libevent `event_base`. Not `Sendable`: everything on it runs on the thread that calls
+/// `run()`. Other threads reach it only through its `LoopHandle`.
+public final class EventLoop {
+    let base: OpaquePointer
+    private let inbox: LoopInbox
+
+    public init() throws(EventLoopError) {
+        guard libeventThreadingEnabled else {
+            throw EventLoopError(description: "libevent was built without pthreads support")
+        }
+        guard let base = event_base_new() else {
+            throw EventLoopError(description: "event_base_new failed")
+        }
+        guard let inbox = LoopInbox(base: base) else {
+            event_base_free(base)
+            throw EventLoopError(description: "event_new failed for the wake-up event")
+        }
+        self.base = base
+        self.inbox = inbox
+    }
+
+    deinit {
+        inbox.close()
+        event_base_free(base)
+    }
+
+    /// A handle other threads may keep to hand work to this loop.
+    public var handle: LoopHandle { LoopHandle(inbox: inbox) }
+
+    /// Runs the loop on the calling thread until `stop()`.
+    public func run() {
+        event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY)
+    }
+
+    /// Makes `run()` return after the current callbacks finish.
+    public func stop() {
+        event_base_loopbreak(base)
+    }
+
+    /// Runs `work` on this loop after `delay`, without blocking it. The returned timer can be
+    /// cancelled until it fires.
+    @discardableResult
+    public func schedule(after delay: Duration, _ work: @escaping () -> Void) -> ScheduledTimer {
+        ScheduledTimer(base: base, delay: delay, work: work)
+    }
+
+    /// Monotonic nanoseconds, for request durations.
+    public static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}
+
+/// Work queued for a loop by other threads, run in order on the loop's thread.
+final class LoopInbox: Sendable {
+    private struct State {
+        var jobs: [@Sendable () -> Void] = []
+        var open = true
+    }
+    private let state = Mutex(State())
+    /// Activating this event wakes the loop. `event_active` may be called from any thread once
+    /// libevent's pthread locking is on. Set once in init, before the inbox is shared; freed in
+    /// `close()` only after `open` became false under the lock, so no enqueue can touch it.
+    private nonisolated(unsafe) var wake: OpaquePointer?
+
+    /// The wake-up event refers to the inbox without retaining it: the loop owns the inbox and
+    /// calls `close()` before letting go of it.
+    init?(base: OpaquePointer) {
+        guard let wake = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
+            Unmanaged<LoopInbox>.fromOpaque(arg!).takeUnretainedValue().drain()
+        }, Unmanaged.passUnretained(self).toOpaque()) else { return nil }
+        self.wake = wake
+        event_add(wake, nil)
+    }
+
+    func close() {
+        state.withLock { $0.open = false; $0.jobs.removeAll() }
+        if let wake { event_free(wake) }
+        wake = nil
+    }
+
+    /// Returns false when the loop is gone, so callers can tell the work will never run.
+    func enqueue(_ job: @escaping @Sendable () -> Void) -> Bool {
+        state.withLock { state in
+            guard state.open else { return false }
+            state.jobs.append(job)
+            if state.jobs.count == 1, let wake { event_active(wake, EV_READ, 0) }
+            return true
+        }
+    }
+
+    private func drain() {
+        let jobs = state.withLock { state in
+            defer { state.jobs.removeAll(keepingCapacity: true) }
+            return state.jobs
+        }
+        for job in jobs { job() }
+    }
+}
+
+/// The thread-safe face of an `EventLoop`: work sent here runs on the loop's thread, in order.
+public struct LoopHandle: Sendable {
+    let inbox: LoopInbox
+
+    /// Queues `work` to run on the loop. Returns false if the loop has already been torn down.
+    @discardableResult
+    public func execute(_ work: @escaping @Sendable () -> Void) -> Bool {
+        inbox.enqueue(work)
+    }
+}
+
+/// A one-shot timer on a loop; fires once unless cancelled first.
+public final class ScheduledTimer {
+    private var event: OpaquePointer?
+    private var work: (() -> Void)?
+
+    fileprivate init(base: OpaquePointer, delay: Duration, work: @escaping () -> Void) {
+        self.work = work
+        let ev = event_new(base, -1, 0, { _, _, arg in
+            Unmanaged<ScheduledTimer>.fromOpaque(arg!).takeRetainedValue().fire()
+        }, Unmanaged.passRetained(self).toOpaque())
+        guard let ev else { fatalError("event_new failed for a timer: out of memory") }
+        event = ev
+        var tv = timeval(delay)
+        event_add(ev, &tv)
+    }
+
+    /// Prevents the work from running. Has no effect once it has run.
+    public func cancel() {
+        guard let ev = event else { return }
+        event_del(ev)
+        event_free(ev)
+        event = nil
+        work = nil
+        Unmanaged.passUnretained(self).release()
+    }
+
+    private func fire() {
+        if let ev = event { event_free(ev) }
+        event = nil
+        let job = work
+        work = nil
+        job?()
+    }
+}
+
+extension timeval {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let clamped = max(seconds, 0)
+        self.init(tv_sec: time_t(clamped), tv_usec: suseconds_t(clamped == seconds ? attoseconds / 1_000_000_000_000 : 0))
+    }
+}

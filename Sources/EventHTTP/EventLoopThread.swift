@@ -1,0 +1,54 @@
+import CLibevent
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A thread that owns one `EventLoop` and runs it until the loop is stopped.
+public final class EventLoopThread: Sendable {
+    public let handle: LoopHandle
+    private let thread: ThreadID
+
+    /// Hands `loop` to a new thread that runs it until it is stopped. The caller must not
+    /// touch `loop` (or anything confined to it) afterwards: from now on it belongs to that thread.
+    public init(running loop: EventLoop) throws {
+        handle = loop.handle
+        thread = try ThreadID.spawn(Unmanaged.passRetained(loop).toOpaque())
+    }
+
+    /// Waits for the thread to end (after its loop was stopped).
+    public func join() {
+        thread.join()
+    }
+}
+
+private func runLoopThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    Unmanaged<EventLoop>.fromOpaque(arg!).takeRetainedValue().run()
+    return nil
+}
+
+/// pthread_t is an integer on Glibc but a pointer on Darwin (hence not `Sendable` there); it is
+/// only ever passed back to pthread_join.
+private struct ThreadID: @unchecked Sendable {
+    let raw: pthread_t
+
+    static func spawn(_ arg: UnsafeMutableRawPointer) throws -> ThreadID {
+        #if canImport(Glibc)
+        var tid = pthread_t()
+        let rc = pthread_create(&tid, nil, { runLoopThread($0) }, arg)
+        guard rc == 0 else { throw EventLoopError(description: "pthread_create failed: \(String(cString: strerror(rc)))") }
+        return ThreadID(raw: tid)
+        #else
+        var tid: pthread_t?
+        let rc = pthread_create(&tid, nil, { runLoopThread($0) }, arg)
+        guard rc == 0, let tid else { throw EventLoopError(description: "pthread_create failed: \(String(cString: strerror(rc)))") }
+        return ThreadID(raw: tid)
+        #endif
+    }
+
+    func join() {
+        pthread_join(raw, nil)
+    }
+}

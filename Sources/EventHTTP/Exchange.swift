@@ -1,0 +1,96 @@
+import CLibevent
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One request received over a socket, from dispatch until its response is fully written or
+/// its connection is gone. Holds the libevent request pointer and makes sure it is never used
+/// after libevent has freed it.
+final class Exchange {
+    private enum State {
+        /// The handler has not answered yet.
+        case handling
+        /// The response is queued; libevent has not finished writing it.
+        case writing
+        /// Written in full, or the connection went away: the request pointer is dead.
+        case finished
+    }
+
+    private let request: OpaquePointer
+    let connection: OpaquePointer
+    private unowned let listener: LoopListener
+    let method: HTTPMethod
+    let uri: String
+    let remoteAddress: String
+    let startedAt: UInt64
+    private var state = State.handling
+    var timeoutTimer: ScheduledTimer?
+    var afterCompletion: (() -> Void)?
+
+    init(request: OpaquePointer, connection: OpaquePointer, listener: LoopListener, method: HTTPMethod, uri: String, remoteAddress: String, startedAt: UInt64) {
+        self.request = request
+        self.connection = connection
+        self.listener = listener
+        self.method = method
+        self.uri = uri
+        self.remoteAddress = remoteAddress
+        self.startedAt = startedAt
+    }
+
+    var isConnected: Bool { state != .finished }
+    var isAwaitingAnswer: Bool { state == .handling }
+
+    func send(_ response: HTTPResponse) {
+        guard state == .handling else { return }
+        state = .writing
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
+        let headers = evhttp_request_get_output_headers(request)
+        for field in response.headers {
+            evhttp_add_header(headers, field.name, field.value)
+        }
+        if listener.closesAfterResponse {
+            evhttp_add_header(headers, "Connection", "close")
+        }
+        let bodyAllowed = response.status != 204 && response.status != 304 && !(100..<200).contains(response.status)
+        if method == .HEAD {
+            // libevent writes no Content-Length for HEAD; say what GET would have sent.
+            if bodyAllowed && !response.headers.contains("Content-Length") {
+                evhttp_add_header(headers, "Content-Length", String(response.body.count))
+            }
+        } else if bodyAllowed && !response.body.isEmpty {
+            let output = evhttp_request_get_output_buffer(request)
+            response.body.withUnsafeBytes { bytes in
+                _ = evbuffer_add(output, bytes.baseAddress, bytes.count)
+            }
+        }
+        listener.record(self, status: response.status, bytes: response.body.count)
+        evhttp_send_reply(request, Int32(response.status), nil, nil)
+    }
+
+    /// libevent has written the whole response (on_complete callback). Returns what was asked
+    /// to run after completion, for the caller to run once libevent is done with the request.
+    func completed() -> (() -> Void)? {
+        guard state != .finished else { return nil }
+        state = .finished
+        defer { afterCompletion = nil }
+        return afterCompletion
+    }
+
+    /// The connection is being freed. If libevent already detached the request from it (the
+    /// client hung up while the handler was still working), the request is ours to free;
+    /// otherwise libevent frees it right after this returns.
+    func connectionLost() {
+        guard state != .finished else { return }
+        if state == .handling && evhttp_request_get_connection(request) == nil {
+            evhttp_request_free(request)
+        }
+        state = .finished
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
+        afterCompletion = nil
+    }
+}

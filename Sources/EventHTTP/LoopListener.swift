@@ -1,0 +1,182 @@
+import CLibevent
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One listener's share of one loop: an `evhttp` accepting on this loop's socket for the port.
+/// Each listener has its own `evhttp`, so that freeing it drops exactly that listener's
+/// connections and leaves the other ports alone.
+final class LoopListener {
+    let name: String
+    private let handler: any HTTPHandler
+    private unowned let owner: ServerLoop
+    private var http: OpaquePointer?
+    private var bound: OpaquePointer?
+    /// The request being handled or written on each connection; libevent serves one request
+    /// per connection at a time, pipelined ones wait until the previous is written.
+    private var inFlight: [OpaquePointer: Exchange] = [:]
+    /// Set while closing for real: connections are reset rather than shut down politely.
+    private var resetOnClose = false
+
+    init(name: String, handler: any HTTPHandler, owner: ServerLoop) {
+        self.name = name
+        self.handler = handler
+        self.owner = owner
+    }
+
+    var isOpen: Bool { http != nil }
+    var inFlightCount: Int { inFlight.count }
+    /// While draining, every answer asks the client to close so keep-alive connections end.
+    var closesAfterResponse: Bool { owner.isDraining }
+
+    /// Starts accepting on `fd`, a listening socket this listener now owns.
+    func open(socket fd: Int32) {
+        precondition(http == nil, "listener \(name) is already open on this loop")
+        guard let http = evhttp_new(owner.loop.base) else { fatalError("evhttp_new failed: out of memory") }
+        let settings = owner.settings
+        evhttp_set_max_body_size(http, settings.maxBodyBytes)
+        evhttp_set_max_headers_size(http, settings.maxHeaderBytes)
+        var timeout = timeval(settings.connectionTimeout)
+        evhttp_set_timeout_tv(http, &timeout)
+        // Without lingering close libevent resets the connection of an oversized body instead
+        // of answering 413.
+        evhttp_set_flags(http, EVHTTP_SERVER_LINGERING_CLOSE)
+        evhttp_set_default_content_type(http, nil)
+        let everyMethod = HTTPMethod.allCases.reduce(UInt16(0)) { $0 | UInt16($1.libeventCommand.rawValue) }
+        evhttp_set_allowed_methods(http, everyMethod)
+        evhttp_set_gencb(http, { request, arg in
+            guard let request, let arg else { return }
+            Unmanaged<LoopListener>.fromOpaque(arg).takeUnretainedValue().dispatch(request)
+        }, Unmanaged.passUnretained(self).toOpaque())
+        guard let bound = evhttp_accept_socket_with_handle(http, fd) else {
+            fatalError("evhttp_accept_socket_with_handle failed for \(name): out of memory")
+        }
+        self.http = http
+        self.bound = bound
+        resetOnClose = false
+    }
+
+    /// Stops taking new connections; open ones are served until `close`.
+    func stopAccepting() {
+        guard let http, let bound else { return }
+        evhttp_del_accept_socket(http, bound)
+        self.bound = nil
+    }
+
+    /// Closes the listening socket and every connection. With `reset`, connections get a TCP
+    /// reset, as when the process behind a port dies; requests still being handled are dropped.
+    func close(reset: Bool) {
+        guard let http else { return }
+        resetOnClose = reset
+        evhttp_free(http)
+        self.http = nil
+        bound = nil
+        resetOnClose = false
+    }
+
+    private func dispatch(_ request: OpaquePointer) {
+        let startedAt = EventLoop.monotonicNanoseconds()
+        guard let connection = evhttp_request_get_connection(request),
+              let method = HTTPMethod(libevent: evhttp_request_get_command(request))
+        else {
+            evhttp_send_error(request, 501, nil)
+            return
+        }
+        let arg = Unmanaged.passUnretained(self).toOpaque()
+        evhttp_connection_set_closecb(connection, { connection, arg in
+            guard let connection, let arg else { return }
+            Unmanaged<LoopListener>.fromOpaque(arg).takeUnretainedValue().connectionClosing(connection)
+        }, arg)
+        evhttp_request_set_on_complete_cb(request, { request, arg in
+            guard let request, let arg else { return }
+            Unmanaged<LoopListener>.fromOpaque(arg).takeUnretainedValue().responseWritten(request)
+        }, arg)
+
+        let parsed = HTTPRequest(
+            method: method,
+            uri: String(cString: evhttp_request_get_uri(request)),
+            headers: Self.headers(evhttp_request_get_input_headers(request)),
+            body: Self.body(evhttp_request_get_input_buffer(request)),
+            remoteAddress: Self.peer(connection),
+            listener: name
+        )
+        let exchange = Exchange(request: request, connection: connection, listener: self, method: method,
+                                uri: parsed.uri, remoteAddress: parsed.remoteAddress, startedAt: startedAt)
+        inFlight[connection] = exchange
+        let responder = Responder(exchange: exchange)
+        do {
+            try handler.handle(parsed, responder)
+        } catch let error as HTTPResponseError {
+            responder.send(error.response)
+        } catch {
+            responder.send(owner.settings.internalErrorResponse)
+        }
+        if exchange.isAwaitingAnswer {
+            let settings = owner.settings
+            exchange.timeoutTimer = owner.loop.schedule(after: settings.handlerTimeout) { [weak exchange] in
+                exchange?.timeoutTimer = nil
+                exchange?.send(settings.handlerTimeoutResponse)
+            }
+        }
+    }
+
+    func record(_ exchange: Exchange, status: Int, bytes: Int) {
+        guard let log = owner.settings.accessLog else { return }
+        log(AccessRecord(
+            listener: name, method: exchange.method, uri: exchange.uri, status: status,
+            durationNanoseconds: EventLoop.monotonicNanoseconds() - exchange.startedAt,
+            responseBytes: bytes, remoteAddress: exchange.remoteAddress))
+    }
+
+    private func responseWritten(_ request: OpaquePointer) {
+        guard let connection = evhttp_request_get_connection(request),
+              let exchange = inFlight.removeValue(forKey: connection) else { return }
+        // libevent is still using the request and connection after this callback returns, so
+        // whatever follows completion runs from a fresh callback.
+        if let then = exchange.completed() {
+            owner.loop.schedule(after: .zero, then)
+        }
+        owner.exchangeEnded()
+    }
+
+    private func connectionClosing(_ connection: OpaquePointer) {
+        if resetOnClose, let bufferEvent = evhttp_connection_get_bufferevent(connection) {
+            let fd = bufferevent_getfd(bufferEvent)
+            var abort = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+        }
+        guard let exchange = inFlight.removeValue(forKey: connection) else { return }
+        exchange.connectionLost()
+        owner.exchangeEnded()
+    }
+
+    private static func headers(_ list: UnsafeMutablePointer<evkeyvalq>?) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        var entry = list?.pointee.tqh_first
+        while let field = entry {
+            headers.add(String(cString: field.pointee.key), String(cString: field.pointee.value))
+            entry = field.pointee.next.tqe_next
+        }
+        return headers
+    }
+
+    private static func body(_ buffer: OpaquePointer?) -> [UInt8] {
+        guard let buffer else { return [] }
+        let length = evbuffer_get_length(buffer)
+        guard length > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: length) { storage, count in
+            count = Int(max(0, evbuffer_remove(buffer, storage.baseAddress, length)))
+        }
+    }
+
+    private static func peer(_ connection: OpaquePointer) -> String {
+        var address: UnsafeMutablePointer<CChar>?
+        var port: UInt16 = 0
+        evhttp_connection_get_peer(connection, &address, &port)
+        guard let address else { return "" }
+        return SocketAddressText.hostPort(String(cString: address), Int(port))
+    }
+}
