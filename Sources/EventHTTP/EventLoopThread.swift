@@ -8,14 +8,21 @@ import Darwin
 
 /// A thread that owns one `EventLoop` and runs it until the loop is stopped.
 public final class EventLoopThread: Sendable {
-    public let handle: LoopHandle
+    public var handle: LoopHandle { loop.loop }
+    private let loop: LoopBound<EventLoop>
     private let thread: ThreadID
 
     /// Hands `loop` to a new thread that runs it until it is stopped. The caller must not
     /// touch `loop` (or anything confined to it) afterwards: from now on it belongs to that thread.
     public init(running loop: EventLoop) throws {
-        handle = loop.handle
+        self.loop = LoopBound(loop, on: loop.handle)
         thread = try ThreadID.spawn(Unmanaged.passRetained(loop).toOpaque())
+    }
+
+    /// Runs `body` on the loop's thread with the loop. Returns false if the loop has stopped.
+    @discardableResult
+    public func execute(_ body: @escaping @Sendable (EventLoop) -> Void) -> Bool {
+        loop.run(body)
     }
 
     /// Waits for the thread to end (after its loop was stopped).

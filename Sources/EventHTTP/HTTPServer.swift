@@ -34,6 +34,13 @@ public final class HTTPServer: Sendable {
         /// The real port: the kernel's choice when 0 was asked for and the listener has opened.
         public let port: Int
         public let open: Bool
+
+        public init(name: String, host: String, port: Int, open: Bool) {
+            self.name = name
+            self.host = host
+            self.port = port
+            self.open = open
+        }
     }
 
     private enum Lifecycle {

@@ -6,6 +6,7 @@ import Testing
 func withServer<T>(
     _ listeners: [(name: String, router: @Sendable (EventLoop) -> any HTTPHandler)],
     settings: HTTPServerSettings = HTTPServerSettings(),
+    grace: Duration = .seconds(2),
     _ body: (HTTPServer) throws -> T
 ) throws -> T {
     let server = HTTPServer(
@@ -13,7 +14,7 @@ func withServer<T>(
         settings: settings)
     try server.start()
     defer {
-        server.shutdown(grace: .seconds(2))
+        server.shutdown(grace: grace)
         server.wait()
     }
     return try body(server)

@@ -1,0 +1,137 @@
+import EventHTTP
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+/// Runs one client request on a loop thread of its own and returns what it completed with.
+private func fetch(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
+                   timeout: Duration = .seconds(5)) throws -> Result<HTTPClientResponse, HTTPClientError> {
+    let thread = try EventLoopThread(running: EventLoop())
+    let outcome = Mutex<Result<HTTPClientResponse, HTTPClientError>?>(nil)
+    let done = Signal()
+    thread.execute { loop in
+        let client = HTTPClient(loop: loop)
+        client.send(method, url: url, headers: headers, body: body, timeout: timeout) { result in
+            _ = client
+            outcome.withLock { $0 = result }
+            done.fire()
+        }
+    }
+    let finished = done.wait(seconds: 15)
+    thread.execute { $0.stop() }
+    thread.join()
+    #expect(finished)
+    return try #require(outcome.withLock { $0 })
+}
+
+private func failure(_ result: Result<HTTPClientResponse, HTTPClientError>) -> HTTPClientError? {
+    if case .failure(let error) = result { return error }
+    return nil
+}
+
+/// A TCP peer that accepts one connection, reads the request head and then does `behave`.
+private func withRawPeer(_ behave: @escaping @Sendable (Int32) -> Void, _ body: (Int) throws -> Void) throws {
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            _ = bind(listener, $0, length)
+            _ = getsockname(listener, $0, &length)
+        }
+    }
+    listen(listener, 4)
+    let port = Int(UInt16(bigEndian: address.sin_port))
+    let served = Thread {
+        let fd = accept(listener, nil, nil)
+        guard fd >= 0 else { return }
+        var byte: UInt8 = 0
+        var seen: [UInt8] = []
+        while recv(fd, &byte, 1, 0) == 1 {
+            seen.append(byte)
+            if seen.suffix(4) == [13, 10, 13, 10] { break }
+        }
+        behave(fd)
+    }
+    served.start()
+    defer { close(listener) }
+    try body(port)
+}
+
+@Suite struct HTTPClientTests {
+    @Test func fetchesFromOurOwnServer() throws {
+        let router: @Sendable (EventLoop) -> any HTTPHandler = { _ in
+            HandlerFunction { request, responder in
+                responder.send(HTTPResponse(status: 201, headers: ["X-Seen-Host": request.headers["Host"] ?? "", "X-Method": request.method.rawValue], body: request.body))
+            }
+        }
+        try withServer([("main", router)]) { server in
+            let port = server.port("main")
+            let result = try fetch(.POST, "http://127.0.0.1:\(port)/x?y=1", headers: ["Content-Type": "text/plain"], body: Array("ping".utf8))
+            let response = try result.get()
+            #expect(response.status == 201)
+            #expect(response.headers["X-Seen-Host"] == "127.0.0.1:\(port)")
+            #expect(response.headers["X-Method"] == "POST")
+            #expect(response.body == Array("ping".utf8))
+
+            let byName = try fetch(.GET, "http://localhost:\(port)/")
+            #expect(try byName.get().status == 201)
+        }
+    }
+
+    @Test func aClosedPortIsConnectionRefused() throws {
+        let closed = try withServer([("main", { _ in HandlerFunction { _, r in r.send(.text(200, "")) } })]) { $0.port("main") }
+        let error = try #require(failure(try fetch(.GET, "http://127.0.0.1:\(closed)/version")))
+        #expect(error.kind == .connectFailed)
+        #expect(error.code == "ECONNREFUSED")
+        #expect(error.address == "127.0.0.1:\(closed)")
+        #expect("\(error)" == "connect ECONNREFUSED 127.0.0.1:\(closed)")
+    }
+
+    @Test func aServerThatNeverAnswersTimesOut() throws {
+        let router: @Sendable (EventLoop) -> any HTTPHandler = { _ in HandlerFunction { _, _ in } }
+        try withServer([("main", router)], grace: .milliseconds(50)) { server in
+            let error = try #require(failure(try fetch(.GET, "http://127.0.0.1:\(server.port("main"))/", timeout: .milliseconds(200))))
+            #expect(error.kind == .timedOut)
+        }
+    }
+
+    @Test func aPeerThatClosesWithoutAnsweringIsASocketHangUp() throws {
+        try withRawPeer({ close($0) }) { port in
+            let error = try #require(failure(try fetch(.GET, "http://127.0.0.1:\(port)/")))
+            #expect(error.kind == .closedWithoutResponse)
+            #expect("\(error)" == "socket hang up")
+        }
+    }
+
+    @Test func aPeerThatResetsIsECONNRESET() throws {
+        try withRawPeer({ fd in
+            var abort = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+            close(fd)
+        }) { port in
+            let error = try #require(failure(try fetch(.GET, "http://127.0.0.1:\(port)/")))
+            #expect(error.kind == .reset)
+            #expect(error.code == "ECONNRESET")
+        }
+    }
+
+    @Test func aPeerThatSendsGarbageIsAnInvalidResponse() throws {
+        try withRawPeer({ fd in
+            let garbage = Array("\u{1}\u{2}NOT HTTP AT ALL\r\n\r\n".utf8)
+            _ = send(fd, garbage, garbage.count, 0)
+            close(fd)
+        }) { port in
+            let error = try #require(failure(try fetch(.GET, "http://127.0.0.1:\(port)/")))
+            #expect(error.kind == .invalidResponse)
+        }
+    }
+
+    @Test func urlsThatAreNotHTTPAreRefusedUpFront() throws {
+        let error = try #require(failure(try fetch(.GET, "https://127.0.0.1/")))
+        #expect(error.kind == .invalidURL)
+    }
+}
