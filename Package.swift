@@ -35,6 +35,6 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "TestSupport"]),
         .testTarget(name: "MockConvexTests", dependencies: ["MockConvex", "EventHTTP", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "mockconvex"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "MockConvex", "mockconvex"]),
     ]
 )

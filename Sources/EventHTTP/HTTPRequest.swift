@@ -77,7 +77,7 @@ public struct HTTPRequest: Sendable {
 
     /// Decoding is libevent's (`evhttp_uridecode`); it keeps bytes such as NUL that a C string
     /// would cut, and invalid UTF-8 becomes U+FFFD.
-    static func percentDecode(_ text: String, plusIsSpace: Bool) -> String {
+    public static func percentDecode(_ text: String, plusIsSpace: Bool) -> String {
         var size = 0
         guard let decoded = evhttp_uridecode(text, plusIsSpace ? 1 : 0, &size) else { return text }
         defer { free(decoded) }

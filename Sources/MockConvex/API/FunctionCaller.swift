@@ -1,0 +1,81 @@
+import EventHTTP
+
+/// Calls a function for an HTTP route, in the backend's order: arguments re-parsed (an HTTP
+/// error), then the function looked up, its visibility and type checked, the arguments
+/// converted (each a function error), then the behaviour run, after its delay, on the loop.
+final class FunctionCaller {
+    /// How a route names a function it cannot find or may not call.
+    enum Lookup {
+        /// `/api/query`, `/api/mutation`, `/api/action`: only public functions, unless admin.
+        case publicAPI(expected: FunctionSpec.Kind)
+        /// `/api/function` and `/api/run`: any type; internal ones for admins only.
+        case anyFunction
+    }
+
+    let deployment: Deployment
+    let loop: EventLoop
+
+    init(deployment: Deployment, loop: EventLoop) {
+        self.deployment = deployment
+        self.loop = loop
+    }
+
+    /// The positional arguments: `args` as sent when it is an array, else `[args]`. Parsing
+    /// that array again with the backend's nesting budget turns too-deep or out-of-range
+    /// arguments into its 400.
+    static func positionalArguments(_ raw: [UInt8]) throws(ConvexAPIError) -> [JSON] {
+        let isArray = raw.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "[")
+        let list = isArray ? raw : [UInt8(ascii: "[")] + raw + [UInt8(ascii: "]")]
+        guard case .array(let items)? = try? JSONReader.parse(list) else {
+            throw ConvexAPIError.badRequest("InvalidArguments", "Invalid arguments provided")
+        }
+        return items
+    }
+
+    /// Runs `path` and hands the outcome to `completion` on this loop, at once or after the
+    /// function's delay.
+    func call(_ path: FunctionPath, arguments: [JSON], identity: Identity, lookup: Lookup, completion: @escaping (FunctionOutcome) -> Void) {
+        switch resolve(path, identity: identity, lookup: lookup) {
+        case .failure(let failure):
+            completion(FunctionOutcome(.failure(failure)))
+        case .success(let spec):
+            let values: [ConvexValue]
+            do {
+                guard case .array(let converted) = try ConvexValue.importing(.array(arguments)) else {
+                    preconditionFailure("an imported array is an array")
+                }
+                values = converted
+            } catch {
+                completion(FunctionOutcome(.failure(JSFailure(message: "Invalid arguments for \(path.canonical): \(error.message)"))))
+                return
+            }
+            let deployment = self.deployment
+            guard spec.delayMs > 0 else {
+                completion(deployment.run(spec, path: path, arguments: values))
+                return
+            }
+            loop.schedule(after: .milliseconds(spec.delayMs)) {
+                completion(deployment.run(spec, path: path, arguments: values))
+            }
+        }
+    }
+
+    private func resolve(_ path: FunctionPath, identity: Identity, lookup: Lookup) -> Result<FunctionSpec, JSFailure> {
+        let spec = deployment.function(path)
+        switch lookup {
+        case .publicAPI(let expected):
+            guard let spec, spec.visibility == .public || identity.isAdmin else {
+                return .failure(JSFailure(message: "Could not find public function for '\(path.stripped)'."))
+            }
+            guard spec.kind == expected else {
+                return .failure(JSFailure(message: "Trying to execute \(path.canonical) as \(expected), but it is defined as \(spec.kind)."))
+            }
+            return .success(spec)
+        case .anyFunction:
+            guard let spec, spec.visibility == .public || identity.isAdmin else {
+                return .failure(JSFailure(message: "Could not find function for '\(path.stripped)'. Did you forget to run `npx convex dev`?"))
+            }
+            return .success(spec)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import EventHTTP
+
+/// The checks the backend's extractors make before a handler runs, in their order.
+enum RequestChecks {
+    /// `MAX_BACKEND_PUBLIC_API_REQUEST_SIZE`: 16 MiB and a little.
+    static let publicAPIBodyLimit = (1 << 24) + 2000
+
+    /// `Authorization` syntax, or `?adminKey=` when there is no header.
+    static func credentials(_ request: HTTPRequest) throws(ConvexAPIError) -> Credentials {
+        let keys = request.queryItems.filter { $0.name == "adminKey" }
+        if keys.count > 1 {
+            throw ConvexAPIError.badRequest("BadQueryArgs", "Failed to deserialize query string: duplicate field `adminKey`")
+        }
+        return try Credentials(header: request.headers["Authorization"], adminKeyParameter: keys.first?.value)
+    }
+
+    /// A JSON body: the content type says so (`application/json`, parameters and `+json`
+    /// subtypes allowed) and it fits the limit.
+    static func jsonBody(_ request: HTTPRequest) throws(ConvexAPIError) -> [UInt8] {
+        guard let contentType = request.headers["Content-Type"], isJSON(contentType) else {
+            throw ConvexAPIError.badRequest("BadJsonBody", "Expected request with `Content-Type: application/json`")
+        }
+        guard request.body.count <= publicAPIBodyLimit else {
+            throw ConvexAPIError.badRequest("BadJsonBody", "Failed to buffer the request body: length limit exceeded")
+        }
+        return request.body
+    }
+
+    static func isJSON(_ contentType: String) -> Bool {
+        let essence = contentType.split(separator: ";", maxSplits: 1)[0].trimmingASCIISpaces().lowercased()
+        let parts = essence.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == "application", !parts[1].isEmpty else { return false }
+        return parts[1] == "json" || parts[1].hasSuffix("+json")
+    }
+
+    static func decode<T>(_ decoder: ([UInt8]) throws(RequestBodyError) -> T, _ body: [UInt8]) throws(ConvexAPIError) -> T {
+        do {
+            return try decoder(body)
+        } catch {
+            throw ConvexAPIError.badRequest("BadJsonBody", error.message)
+        }
+    }
+
+    static func functionPath(_ text: String) throws(ConvexAPIError) -> FunctionPath {
+        do {
+            return try FunctionPath(parsing: text)
+        } catch {
+            throw ConvexAPIError.badRequest("BadConvexFunctionIdentifier", error.description)
+        }
+    }
+
+    /// The requested value format, or the client's default. Checked after the function ran,
+    /// as the backend checks it.
+    static func format(_ name: String?, default fallback: ValueFormat) throws(ConvexAPIError) -> ValueFormat {
+        guard let name else { return fallback }
+        do {
+            return try ValueFormat(parsing: name)
+        } catch {
+            throw ConvexAPIError.badRequest("BadFormat", error.message)
+        }
+    }
+}
+
+extension Substring {
+    func trimmingASCIISpaces() -> Substring {
+        var text = self
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,132 @@
+import EventHTTP
+
+/// Turns a parsed config document into a `DeploymentConfig`, checking every rule on the way.
+enum ConfigReader {
+    static func read(_ document: JSON) throws(ConfigError) -> DeploymentConfig {
+        let root = try object(document, at: .root)
+        try allowOnly(["functions", "httpRoutes", "documents"], in: root, at: .root)
+        var config = DeploymentConfig()
+        if let functions = root.value("functions") {
+            let path = JSONPath.root.key("functions")
+            for (name, value) in try object(functions, at: path) {
+                let functionPath: FunctionPath
+                do {
+                    functionPath = try FunctionPath(parsing: name)
+                } catch {
+                    throw ConfigError(path.key(name), "not a function path: \(error.reason)")
+                }
+                if config.functions[functionPath] != nil {
+                    throw ConfigError(path.key(name), "declares \(functionPath.stripped) a second time")
+                }
+                config.setFunction(functionPath, try FunctionSpecReader.read(value, at: path.key(name)))
+            }
+        }
+        if let routes = root.value("httpRoutes") {
+            let path = JSONPath.root.key("httpRoutes")
+            for (index, value) in try array(routes, at: path).enumerated() {
+                let route = try HTTPRouteReader.read(value, at: path.index(index))
+                if config.httpRoutes.contains(where: { $0.method == route.method && $0.match == route.match }) {
+                    throw ConfigError(path.index(index), "a route for \(route.method.rawValue) \(route.match) is already declared")
+                }
+                config.httpRoutes.append(route)
+            }
+        }
+        if let documents = root.value("documents") {
+            let path = JSONPath.root.key("documents")
+            for (table, value) in try object(documents, at: path) {
+                try checkTableName(table, at: path.key(table))
+                var seeds: [ConvexObject] = []
+                for (index, seed) in try array(value, at: path.key(table)).enumerated() {
+                    seeds.append(try documentFields(seed, at: path.key(table).index(index)))
+                }
+                config.documents.append((table: table, documents: seeds))
+            }
+        }
+        return config
+    }
+
+    // MARK: Shared rules
+
+    static func object(_ value: JSON, at path: JSONPath) throws(ConfigError) -> [(key: String, value: JSON)] {
+        guard let members = value.objectMembers else { throw ConfigError(path, "expected an object, got \(value.kindName)") }
+        return members
+    }
+
+    static func array(_ value: JSON, at path: JSONPath) throws(ConfigError) -> [JSON] {
+        guard case .array(let items) = value else { throw ConfigError(path, "expected an array, got \(value.kindName)") }
+        return items
+    }
+
+    static func string(_ value: JSON, at path: JSONPath) throws(ConfigError) -> String {
+        guard case .string(let text) = value else { throw ConfigError(path, "expected a string, got \(value.kindName)") }
+        return text
+    }
+
+    static func integer(_ value: JSON, at path: JSONPath, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard case .number(let number) = value, number.rounded() == number, let integer = Int(exactly: number), range.contains(integer) else {
+            throw ConfigError(path, "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(describe(value))")
+        }
+        return integer
+    }
+
+    static func allowOnly(_ keys: [String], in members: [(key: String, value: JSON)], at path: JSONPath) throws(ConfigError) {
+        if let unknown = members.first(where: { !keys.contains($0.key) }) {
+            throw ConfigError(path.key(unknown.key), "unknown key; expected one of \(keys.joined(separator: ", "))")
+        }
+    }
+
+    static func describe(_ value: JSON) -> String {
+        switch value {
+        case .number(let number): "\(NumberText.javaScript(number))"
+        case .string(let text): "\"\(text)\""
+        case .bool(let flag): "\(flag)"
+        default: value.kindName
+        }
+    }
+
+    /// User tables are identifiers that do not start with `_`, which marks system tables.
+    static func checkTableName(_ name: String, at path: JSONPath) throws(ConfigError) {
+        if name.hasPrefix("_") {
+            throw ConfigError(path, "table names starting with _ are reserved for system tables")
+        }
+        do {
+            try IdentifierRules.check(name)
+        } catch {
+            throw ConfigError(path, "\"\(name)\" is not a valid table name: \(error.reason)")
+        }
+    }
+
+    /// A seed document: a Convex value (in convex_encoded_json) that is an object without
+    /// system fields.
+    static func documentFields(_ value: JSON, at path: JSONPath) throws(ConfigError) -> ConvexObject {
+        guard case .object(let fields) = try convexValue(value, at: path) else {
+            throw ConfigError(path, "a document must be an object, got \(value.kindName)")
+        }
+        if let systemField = fields.names.first(where: { $0.hasPrefix("_") }) {
+            throw ConfigError(path.key(systemField), "Field '\(systemField)' starts with an underscore, which is only allowed for system fields like '_id'")
+        }
+        return fields
+    }
+
+    static func convexValue(_ value: JSON, at path: JSONPath) throws(ConfigError) -> ConvexValue {
+        do {
+            return try ConvexValue.importing(value)
+        } catch {
+            throw ConfigError(path, "not a Convex value: \(error.message)")
+        }
+    }
+}
+
+private extension Array where Element == (key: String, value: JSON) {
+    /// The last value of `key`, as JSON objects keep the last duplicate.
+    func value(_ key: String) -> JSON? { last { $0.key == key }?.value }
+}
+
+extension HTTPRouteSpec.Match: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .exact(let path): path
+        case .prefix(let prefix): prefix + "*"
+        }
+    }
+}

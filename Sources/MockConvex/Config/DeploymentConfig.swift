@@ -1,0 +1,36 @@
+/// The emulated app: its functions, HTTP action routes and seed documents. This is the
+/// contract of `--config` files (see config/mockconvex.json and the README).
+public struct DeploymentConfig: Sendable {
+    /// In the order the config lists them.
+    public private(set) var functionPaths: [FunctionPath] = []
+    public private(set) var functions: [FunctionPath: FunctionSpec] = [:]
+    public var httpRoutes: [HTTPRouteSpec] = []
+    /// Seed documents per table, in the order given.
+    public var documents: [(table: String, documents: [ConvexObject])] = []
+
+    public init() {}
+
+    public mutating func setFunction(_ path: FunctionPath, _ spec: FunctionSpec) {
+        if functions[path] == nil { functionPaths.append(path) }
+        functions[path] = spec
+    }
+
+    /// Every table the config mentions, sorted, so table numbers do not depend on the order
+    /// of keys in the file.
+    public var tables: [String] {
+        let named = functions.values.compactMap(\.behaviour.table) + documents.map(\.table)
+        return Set(named).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// Reads a config document, refusing anything that breaks the rules with the JSON path of
+    /// the problem.
+    public static func parse(_ bytes: [UInt8]) throws(ConfigError) -> DeploymentConfig {
+        let document: JSON
+        do {
+            document = try JSONReader.parse(bytes, maxDepth: 256)
+        } catch {
+            throw ConfigError(.root, "not valid JSON: \(error)")
+        }
+        return try ConfigReader.read(document)
+    }
+}

@@ -1,0 +1,132 @@
+/// Reads one entry of `functions`: its type, visibility, exactly one behaviour, logs, delay.
+enum FunctionSpecReader {
+    static let behaviourKeys = ["insert", "get", "list", "patch", "replace", "delete", "returns", "echo", "throws"]
+    static let otherKeys = ["type", "visibility", "logs", "delayMs", "order"]
+    /// A day: long enough for any test of slowness, short enough to catch a unit mistake.
+    static let maxDelayMs = 86_400_000
+
+    static func read(_ value: JSON, at path: JSONPath) throws(ConfigError) -> FunctionSpec {
+        let members = try ConfigReader.object(value, at: path)
+        try ConfigReader.allowOnly(behaviourKeys + otherKeys, in: members, at: path)
+        func member(_ key: String) -> JSON? { members.last { $0.key == key }?.value }
+
+        guard let typeValue = member("type") else {
+            throw ConfigError(path, "missing \"type\": one of query, mutation, action")
+        }
+        let typeName = try ConfigReader.string(typeValue, at: path.key("type"))
+        guard let kind = FunctionSpec.Kind(rawValue: typeName) else {
+            throw ConfigError(path.key("type"), "expected one of query, mutation, action, got \"\(typeName)\"")
+        }
+        var visibility = FunctionSpec.Visibility.public
+        if let value = member("visibility") {
+            let name = try ConfigReader.string(value, at: path.key("visibility"))
+            guard let parsed = FunctionSpec.Visibility(rawValue: name) else {
+                throw ConfigError(path.key("visibility"), "expected public or internal, got \"\(name)\"")
+            }
+            visibility = parsed
+        }
+
+        let given = members.map(\.key).filter(behaviourKeys.contains)
+        guard given.count == 1, let key = given.first, let behaviourValue = member(key) else {
+            throw ConfigError(path, given.isEmpty
+                ? "missing a behaviour: one of \(behaviourKeys.joined(separator: ", "))"
+                : "has several behaviours (\(given.joined(separator: ", "))); give exactly one")
+        }
+        let behaviour = try readBehaviour(key, behaviourValue, order: member("order"), at: path)
+        try check(behaviour, of: kind, at: path.key(key))
+
+        var logs: [FunctionSpec.LogEntry] = []
+        if let value = member("logs") {
+            for (index, entry) in try ConfigReader.array(value, at: path.key("logs")).enumerated() {
+                logs.append(try readLog(entry, at: path.key("logs").index(index)))
+            }
+        }
+        var delayMs = 0
+        if let value = member("delayMs") {
+            delayMs = try ConfigReader.integer(value, at: path.key("delayMs"), in: 0...maxDelayMs)
+        }
+        return FunctionSpec(kind: kind, visibility: visibility, behaviour: behaviour, logs: logs, delayMs: delayMs)
+    }
+
+    private static func readBehaviour(_ key: String, _ value: JSON, order: JSON?, at path: JSONPath) throws(ConfigError) -> FunctionSpec.Behaviour {
+        if order != nil && key != "list" {
+            throw ConfigError(path.key("order"), "\"order\" only applies to \"list\"")
+        }
+        func table() throws(ConfigError) -> String {
+            let name = try ConfigReader.string(value, at: path.key(key))
+            try ConfigReader.checkTableName(name, at: path.key(key))
+            return name
+        }
+        switch key {
+        case "insert": return .insert(table: try table())
+        case "get": return .get(table: try table())
+        case "list":
+            var direction = FunctionSpec.Order.asc
+            if let order {
+                let name = try ConfigReader.string(order, at: path.key("order"))
+                guard let parsed = FunctionSpec.Order(rawValue: name) else {
+                    throw ConfigError(path.key("order"), "expected asc or desc, got \"\(name)\"")
+                }
+                direction = parsed
+            }
+            return .list(table: try table(), order: direction)
+        case "patch": return .patch(table: try table())
+        case "replace": return .replace(table: try table())
+        case "delete": return .delete(table: try table())
+        case "returns": return .returns(try ConfigReader.convexValue(value, at: path.key(key)))
+        case "echo":
+            guard value == .bool(true) else { throw ConfigError(path.key(key), "expected true, got \(ConfigReader.describe(value))") }
+            return .echo
+        default:
+            return try readThrows(value, at: path.key(key))
+        }
+    }
+
+    private static func readThrows(_ value: JSON, at path: JSONPath) throws(ConfigError) -> FunctionSpec.Behaviour {
+        if case .string(let message) = value { return .throwsError(message: message, data: nil) }
+        let members = try ConfigReader.object(value, at: path)
+        try ConfigReader.allowOnly(["message", "data"], in: members, at: path)
+        let message = try members.last { $0.key == "message" }.map { (member) throws(ConfigError) in
+            try ConfigReader.string(member.value, at: path.key("message"))
+        }
+        let data = try members.last { $0.key == "data" }.map { (member) throws(ConfigError) in
+            try ConfigReader.convexValue(member.value, at: path.key("data"))
+        }
+        guard message != nil || data != nil else {
+            throw ConfigError(path, "give a \"message\", \"data\" (for a ConvexError), or both")
+        }
+        return .throwsError(message: message, data: data)
+    }
+
+    /// Queries read, mutations read and write, actions do neither: they have no `ctx.db`.
+    private static func check(_ behaviour: FunctionSpec.Behaviour, of kind: FunctionSpec.Kind, at path: JSONPath) throws(ConfigError) {
+        guard behaviour.table != nil else { return }
+        switch kind {
+        case .action:
+            throw ConfigError(path, "an action has no database access; declare a query or mutation for this and call it")
+        case .query where behaviour.writes:
+            throw ConfigError(path, "a query cannot write; declare this function as a mutation")
+        default:
+            return
+        }
+    }
+
+    private static func readLog(_ value: JSON, at path: JSONPath) throws(ConfigError) -> FunctionSpec.LogEntry {
+        if case .string(let message) = value { return FunctionSpec.LogEntry(level: .LOG, message: message) }
+        let members = try ConfigReader.object(value, at: path)
+        try ConfigReader.allowOnly(["level", "message"], in: members, at: path)
+        guard let messageValue = members.last(where: { $0.key == "message" })?.value else {
+            throw ConfigError(path, "missing \"message\"")
+        }
+        let message = try ConfigReader.string(messageValue, at: path.key("message"))
+        var level = LogLevel.LOG
+        if let levelValue = members.last(where: { $0.key == "level" })?.value {
+            let name = try ConfigReader.string(levelValue, at: path.key("level"))
+            guard let parsed = LogLevel(rawValue: name.uppercased()) else {
+                throw ConfigError(path.key("level"), "expected one of log, info, warn, error, debug, got \"\(name)\"")
+            }
+            level = parsed
+        }
+        return FunctionSpec.LogEntry(level: level, message: message)
+    }
+}

@@ -1,0 +1,71 @@
+import EventHTTP
+
+/// Reads one entry of `httpRoutes`.
+enum HTTPRouteReader {
+    static func read(_ value: JSON, at path: JSONPath) throws(ConfigError) -> HTTPRouteSpec {
+        let members = try ConfigReader.object(value, at: path)
+        try ConfigReader.allowOnly(["method", "path", "pathPrefix", "status", "headers", "body", "throws"], in: members, at: path)
+        func member(_ key: String) -> JSON? { members.last { $0.key == key }?.value }
+
+        guard let methodValue = member("method") else { throw ConfigError(path, "missing \"method\"") }
+        let methodName = try ConfigReader.string(methodValue, at: path.key("method"))
+        guard let method = HTTPMethod(rawValue: methodName.uppercased()), HTTPRouteSpec.methods.contains(method) else {
+            throw ConfigError(path.key("method"), "expected one of \(HTTPRouteSpec.methods.map(\.rawValue).joined(separator: ", ")), got \"\(methodName)\" (HEAD is answered by GET routes)")
+        }
+
+        let match: HTTPRouteSpec.Match
+        switch (member("path"), member("pathPrefix")) {
+        case (let exact?, nil):
+            let text = try ConfigReader.string(exact, at: path.key("path"))
+            guard text.hasPrefix("/") else { throw ConfigError(path.key("path"), "must start with /") }
+            match = .exact(text)
+        case (nil, let prefix?):
+            let text = try ConfigReader.string(prefix, at: path.key("pathPrefix"))
+            guard text.hasPrefix("/"), text.hasSuffix("/") else {
+                throw ConfigError(path.key("pathPrefix"), "must start and end with / (as the Convex router requires)")
+            }
+            match = .prefix(text)
+        case (nil, nil):
+            throw ConfigError(path, "give \"path\" (exact) or \"pathPrefix\"")
+        case (_?, _?):
+            throw ConfigError(path, "give either \"path\" or \"pathPrefix\", not both")
+        }
+
+        var route = HTTPRouteSpec(method: method, match: match)
+        if let status = member("status") {
+            route.status = try ConfigReader.integer(status, at: path.key("status"), in: 100...599)
+        }
+        if let headers = member("headers") {
+            for (name, value) in try ConfigReader.object(headers, at: path.key("headers")) {
+                let text = try ConfigReader.string(value, at: path.key("headers").key(name))
+                guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte), text.utf8.allSatisfy({ $0 != 13 && $0 != 10 }) else {
+                    throw ConfigError(path.key("headers").key(name), "not a valid header field")
+                }
+                route.headers.add(name, text)
+            }
+        }
+        switch member("body") {
+        case nil: break
+        case .string(let text)?: route.body = Array(text.utf8)
+        case let json?:
+            // A structured body is sent as JSON, as `Response.json(...)` would.
+            route.body = json.serialized
+            if !route.headers.contains("Content-Type") { route.headers.add("Content-Type", "application/json") }
+        }
+        if let message = member("throws") {
+            guard member("status") == nil, member("headers") == nil, member("body") == nil else {
+                throw ConfigError(path.key("throws"), "a route that throws has no status, headers or body")
+            }
+            route.throwsMessage = try ConfigReader.string(message, at: path.key("throws"))
+        }
+        return route
+    }
+
+    /// RFC 9110 token characters, which header names are made of.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+        }
+    }
+}

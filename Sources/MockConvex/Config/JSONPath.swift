@@ -1,0 +1,43 @@
+/// Where in a config document something is, written as users read JSON paths:
+/// `$.functions["app:echo"].delayMs`, `$.httpRoutes[1].method`.
+public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
+    private var text: String
+
+    public static let root = JSONPath(text: "$")
+
+    public func key(_ name: String) -> JSONPath {
+        let plain = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "_" }
+            && !("0"..."9").contains(name.unicodeScalars.first!)
+        return JSONPath(text: plain ? "\(text).\(name)" : "\(text)[\"\(name.replacingQuotes())\"]")
+    }
+
+    public func index(_ position: Int) -> JSONPath {
+        JSONPath(text: "\(text)[\(position)]")
+    }
+
+    public var description: String { text }
+}
+
+private extension String {
+    func replacingQuotes() -> String {
+        var escaped = ""
+        for character in self {
+            if character == "\"" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}
+
+/// A config that breaks the rules, with the path of the offending part.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let path: JSONPath
+    public let message: String
+
+    public init(_ path: JSONPath, _ message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}

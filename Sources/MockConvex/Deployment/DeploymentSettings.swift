@@ -1,0 +1,53 @@
+/// Who the deployment says it is and where it says it lives; the self-hosted image's
+/// settings (`INSTANCE_NAME`, `CONVEX_CLOUD_ORIGIN`, ...).
+public struct DeploymentSettings: Sendable {
+    public var instanceName = "convex-self-hosted"
+    /// 64 hex characters; signs storage upload tokens.
+    public var instanceSecret: String
+    /// The key `Authorization: Convex <key>` must carry.
+    public var adminKey: String
+    /// Where Node actions call back to; also the base of storage URLs.
+    public var convexOrigin = "http://127.0.0.1"
+    public var siteOrigin = "http://127.0.0.1:3211"
+    /// What `/version` says on the admin port (`CONVEX_RELEASE_VERSION_DEV`).
+    public var version = "unknown"
+    /// The compose file turns `/metrics` off (`DISABLE_METRICS_ENDPOINT=true`).
+    public var metricsEnabled = false
+
+    public init(instanceSecret: String, adminKey: String) {
+        self.instanceSecret = instanceSecret
+        self.adminKey = adminKey
+    }
+
+    /// A random secret in the real form (32 bytes as hex).
+    public static func generateSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    /// A key of the real form: `<instance name>|01` and 72 more hex characters, the length of
+    /// the backend's encrypted keys.
+    public static func generateAdminKey(instanceName: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "\(instanceName)|01" + hex((0..<36).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// Who a request acts as, once its credentials were checked.
+public enum Identity: Sendable, Equatable {
+    case anonymous
+    case admin
+
+    public var isAdmin: Bool { self == .admin }
+}

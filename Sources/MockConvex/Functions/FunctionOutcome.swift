@@ -1,0 +1,34 @@
+/// A failure as the JavaScript runtime reports it: the message (`Uncaught Error: boom`), the
+/// stack frames under it, and the data of a ConvexError.
+public struct JSFailure: Sendable, Equatable, Error {
+    public var message: String
+    /// Without the `    at ` lead: `handler (../convex/messages.ts:1:1)`.
+    public var frames: [String]
+    public var data: ConvexValue?
+
+    public init(message: String, frames: [String] = [], data: ConvexValue? = nil) {
+        self.message = message
+        self.frames = frames
+        self.data = data
+    }
+
+    /// The backend's rendering (its `JsError` debug form): message, then one line per frame,
+    /// every line ending in a newline.
+    public var rendered: String {
+        var text = message + "\n"
+        for frame in frames { text += "    at \(frame)\n" }
+        return text
+    }
+}
+
+/// What running a function produced, before it is wrapped for a particular caller.
+public struct FunctionOutcome: Sendable, Equatable {
+    public var result: Result<ConvexValue, JSFailure>
+    /// Already formatted: `[LOG] 'hello'`.
+    public var logLines: [String]
+
+    public init(_ result: Result<ConvexValue, JSFailure>, logLines: [String] = []) {
+        self.result = result
+        self.logLines = logLines
+    }
+}

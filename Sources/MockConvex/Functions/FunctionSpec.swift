@@ -1,0 +1,74 @@
+/// One function of the emulated app, as the config declares it.
+public struct FunctionSpec: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
+        case query, mutation, action
+
+        /// As the backend names function types in messages (`Query`, `Mutation`, `Action`).
+        public var description: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
+    }
+
+    public enum Visibility: String, Sendable, CaseIterable {
+        case `public`, `internal`
+    }
+
+    public enum Order: String, Sendable, CaseIterable {
+        case asc, desc
+    }
+
+    /// What the function does when called.
+    public enum Behaviour: Sendable, Equatable {
+        /// Stores the args object as a new document; returns its id.
+        case insert(table: String)
+        /// `{id}` → the document or null.
+        case get(table: String)
+        /// The documents whose fields equal every arg, in creation order.
+        case list(table: String, order: Order)
+        /// `{id, ...fields}` merges the fields into the document.
+        case patch(table: String)
+        /// `{id, ...fields}` replaces every field of the document.
+        case replace(table: String)
+        /// `{id}` deletes the document.
+        case delete(table: String)
+        /// Always this value.
+        case returns(ConvexValue)
+        /// The args object back.
+        case echo
+        /// Throws `Error(message)`, or a `ConvexError` carrying `data` when there is data.
+        case throwsError(message: String?, data: ConvexValue?)
+
+        /// The table it reads or writes, if any.
+        public var table: String? {
+            switch self {
+            case .insert(let table), .get(let table), .list(let table, _), .patch(let table), .replace(let table), .delete(let table): table
+            case .returns, .echo, .throwsError: nil
+            }
+        }
+
+        public var writes: Bool {
+            switch self {
+            case .insert, .patch, .replace, .delete: true
+            default: false
+            }
+        }
+    }
+
+    public struct LogEntry: Sendable, Equatable {
+        public var level: LogLevel
+        public var message: String
+    }
+
+    public var kind: Kind
+    public var visibility: Visibility = .public
+    public var behaviour: Behaviour
+    public var logs: [LogEntry] = []
+    /// How long the function takes, spent on a timer so the event loop keeps serving.
+    public var delayMs: Int = 0
+
+    public init(kind: Kind, visibility: Visibility = .public, behaviour: Behaviour, logs: [LogEntry] = [], delayMs: Int = 0) {
+        self.kind = kind
+        self.visibility = visibility
+        self.behaviour = behaviour
+        self.logs = logs
+        self.delayMs = delayMs
+    }
+}

@@ -1,0 +1,55 @@
+import EventHTTP
+
+/// The app's HTTP actions, as the Convex router matches them: the exact path for the method
+/// first, then the longest prefix; HEAD is served by GET routes.
+struct HTTPActions {
+    let deployment: Deployment
+
+    /// Methods an HTTP action can be called with.
+    static let methods: [HTTPMethod] = [.GET, .HEAD, .POST, .DELETE, .PATCH, .PUT, .OPTIONS]
+
+    /// Answers `request` as if its path were `path` (the part after `/http` on the admin port,
+    /// the whole path on the site port).
+    func answer(_ request: HTTPRequest, path: String) -> HTTPResponse {
+        guard Self.methods.contains(request.method) else {
+            return ConvexResponses.methodNotAllowed(Self.methods)
+        }
+        let routes = deployment.httpRoutes
+        guard !routes.isEmpty else {
+            return ConvexResponses.text(404, "This Convex deployment does not have HTTP actions enabled.")
+        }
+        let method = request.method == .HEAD ? HTTPMethod.GET : request.method
+        let candidates = routes.filter { $0.method == method }
+        let route = candidates.first { $0.match == .exact(path) }
+            ?? candidates
+                .filter { if case .prefix(let prefix) = $0.match { path.hasPrefix(prefix) } else { false } }
+                .max { $0.match.length < $1.match.length }
+        guard let route else { return ConvexResponses.text(404, "No matching routes found") }
+        return respond(route)
+    }
+
+    private func respond(_ route: HTTPRouteSpec) -> HTTPResponse {
+        if let message = route.throwsMessage {
+            // An uncaught exception: the backend reports it under a fresh request id.
+            let failure = JSFailure(message: "Uncaught Error: \(message)", frames: [FunctionRunner.frame("http")])
+            return ConvexResponses.json(500, .object([
+                ("code", .string("[Request ID: \(RequestId.fresh())] Server Error: \(failure.message)")),
+                ("trace", .string(failure.rendered)),
+            ]))
+        }
+        var response = HTTPResponse(status: route.status, headers: route.headers, body: route.body)
+        // `new Response("text")` gets this content type from the Fetch API.
+        if !route.body.isEmpty && !route.headers.contains("Content-Type") {
+            response.headers.add("content-type", "text/plain;charset=UTF-8")
+        }
+        return response
+    }
+}
+
+private extension HTTPRouteSpec.Match {
+    var length: Int {
+        switch self {
+        case .exact(let path), .prefix(let path): path.utf8.count
+        }
+    }
+}

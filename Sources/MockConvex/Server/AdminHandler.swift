@@ -1,0 +1,41 @@
+import EventHTTP
+
+/// Everything the admin port (3210) serves, and port 80 with it: meta routes, the function API,
+/// and `/http/...` for HTTP actions; CORS and the client-version check where the backend
+/// applies them.
+final class AdminHandler: HTTPHandler {
+    private let deployment: Deployment
+    private let actions: HTTPActions
+    /// Routes behind the CORS layer.
+    private let router = Router()
+    /// `/version` and `/metrics` sit outside every layer.
+    private let bare = Router()
+
+    init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop) {
+        self.deployment = deployment
+        actions = HTTPActions(deployment: deployment)
+        MetaRoutes.registerWrapped(on: router, deployment: deployment)
+        FunctionRoutes(caller: FunctionCaller(deployment: deployment, loop: loop)).register(on: router)
+        for table in [router, bare] {
+            table.methodNotAllowed = ConvexResponses.methodNotAllowed
+            table.internalError = { _ in ConvexAPIError.internalServerError.response }
+        }
+        MetaRoutes.registerBare(on: bare, deployment: deployment, metrics: metrics)
+    }
+
+    func handle(_ request: HTTPRequest, _ responder: Responder) throws {
+        if request.path == "/version" || request.path == "/metrics" {
+            return bare.handle(request, responder)
+        }
+        try ClientVersionGate.pass(request, responder) { responder in
+            if request.path.hasPrefix("/http/") {
+                return responder.send(actions.answer(request, path: String(request.path.dropFirst("/http".count))))
+            }
+            if request.method == .OPTIONS {
+                return responder.send(CORS.preflight(request))
+            }
+            let layers = MetaRoutes.doublyWrapped.contains(request.path) ? 2 : 1
+            router.handle(request, responder.mapping { CORS.decorate($0, for: request, layers: layers) })
+        }
+    }
+}

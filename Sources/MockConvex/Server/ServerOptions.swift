@@ -1,0 +1,26 @@
+/// Where and how the three listeners serve.
+public struct ServerOptions: Sendable {
+    public var host = "127.0.0.1"
+    /// The admin / cloud API port (`--port`).
+    public var adminPort = 3210
+    /// The HTTP-action port (`--site-proxy-port`).
+    public var sitePort = 3211
+    /// The port standing for port 80; nil leaves it unserved, as in the broken self-hosted setup.
+    public var port80: Int? = 80
+    /// Event loops serving every port.
+    public var threads = 1
+    /// Bodies over this get 413 before any route sees them.
+    public var maxBodyBytes = 64 << 20
+    public var maxHeaderBytes = 64 << 10
+    /// An idle or stalled connection is closed after this.
+    public var connectionTimeout: Duration = .seconds(60)
+    /// The backend's `HTTP_SERVER_TIMEOUT_SECONDS`: a request still unanswered gets 408.
+    public var requestTimeout: Duration = .seconds(300)
+
+    public init() {}
+
+    /// The listener names the control API and logs use.
+    public static let adminListener = "admin"
+    public static let siteListener = "site"
+    public static let port80Listener = "port80"
+}

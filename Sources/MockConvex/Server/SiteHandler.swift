@@ -1,0 +1,24 @@
+import EventHTTP
+
+/// The HTTP-action port (3211): the backend's site proxy answers `/version` and `/metrics`
+/// itself and hands every other path to the HTTP actions, as `/http{path}` on the admin port.
+struct SiteHandler: HTTPHandler {
+    let deployment: Deployment
+    let metrics: RequestMetrics
+
+    func handle(_ request: HTTPRequest, _ responder: Responder) throws {
+        switch (request.path, request.method) {
+        case ("/version", .GET), ("/version", .HEAD):
+            // The proxy's own answer, whatever version the backend reports.
+            return responder.send(ConvexResponses.text(200, "unknown"))
+        case ("/metrics", .GET), ("/metrics", .HEAD):
+            return responder.send(MetaRoutes.metricsResponse(deployment.settings, metrics))
+        case ("/version", _), ("/metrics", _):
+            return responder.send(ConvexResponses.methodNotAllowed([.GET]))
+        default:
+            try ClientVersionGate.pass(request, responder) { responder in
+                responder.send(HTTPActions(deployment: deployment).answer(request, path: request.path))
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import EventHTTP
+import Logging
+import MockConvex
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Serving is the default subcommand, so `mockconvex --no-port80` works. Flags mirror the real
+/// `convex-local-backend` where it has one; the self-hosted image's environment variables are
+/// read when a flag is absent.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the emulated deployment (the default).")
+
+    @Option(help: "Admin / cloud API port. 0 picks a free port.")
+    var port = 3210
+
+    @Option(name: .customLong("site-proxy-port"), help: "HTTP-action port. 0 picks a free port.")
+    var siteProxyPort = 3211
+
+    @Flag(name: .customLong("no-port80"), help: "Leave port 80 unserved, as in the broken self-hosted setup: connections to it are refused.")
+    var noPort80 = false
+
+    @Option(name: .customLong("port80-port"), help: "The port that stands for port 80, so tests need no privileges. 0 picks a free port.")
+    var port80Port = 80
+
+    @Option(help: "Bind address for every listener (the container image passes 0.0.0.0).")
+    var host = "127.0.0.1"
+
+    @Option(name: .customLong("convex-origin"), help: "Where Node actions call back and storage URLs point (env CONVEX_CLOUD_ORIGIN). Default http://127.0.0.1: no port, so port 80.")
+    var convexOrigin: String?
+
+    @Option(name: .customLong("convex-site"), help: "The HTTP-action origin (env CONVEX_SITE_ORIGIN). Default http://127.0.0.1:<site port>.")
+    var convexSite: String?
+
+    @Option(name: .customLong("instance-name"), help: "Deployment name (env INSTANCE_NAME). Default convex-self-hosted.")
+    var instanceName: String?
+
+    @Option(name: .customLong("instance-secret"), help: "64 hex characters (env INSTANCE_SECRET). Default: a random one.")
+    var instanceSecret: String?
+
+    @Option(name: .customLong("admin-key"), help: "The key `Authorization: Convex <key>` must carry. Default: one of the real form, generated and printed at start.")
+    var adminKey: String?
+
+    @Option(help: "JSON file declaring the app's functions, HTTP routes and seed documents.")
+    var config: String?
+
+    @Option(help: "Event loops serving every port.")
+    var threads = 1
+
+    @Option(name: .customLong("max-body-bytes"), help: "Request bodies over this are answered 413.")
+    var maxBodyBytes = 64 << 20
+
+    @Option(name: .customLong("request-timeout"), help: "Seconds before an unanswered request gets 408 (env HTTP_SERVER_TIMEOUT_SECONDS). Default 300.")
+    var requestTimeout: Int?
+
+    @Flag(name: .customLong("metrics"), inversion: .prefixedEnableDisable, help: "Serve /metrics (env DISABLE_METRICS_ENDPOINT; off by default, as in the compose file).")
+    var metrics: Bool?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Requests are logged at info.")
+    var logLevel: Logger.Level = .info
+
+    @Option(name: .customLong("log-format"), help: "text or json (one object per line).")
+    var logFormat: LogFormat = .text
+
+    func run() throws {
+        let setup = try ServeSetup(self, environment: Environment.current)
+        let logger = Logging.bootstrap(format: logFormat, level: logLevel)
+        // Signals are taken on this thread only: block them before the loop threads exist so
+        // they inherit the mask.
+        let signals = SignalWaiter(SIGTERM, SIGINT)
+        let deployment = Deployment(settings: setup.settings, config: setup.config)
+        let accessLog = logLevel <= .info ? AccessLog(logger: logger).record : nil
+        let server = MockConvexServer(deployment: deployment, options: setup.options, accessLog: accessLog)
+        do {
+            try server.start()
+        } catch let error as ListenError {
+            throw StartupError(description: StartupAdvice.explain(error))
+        }
+        StartupReport.print(server: server, setup: setup, adminKeyGenerated: adminKey == nil)
+
+        let signal = signals.wait()
+        logger.notice("stopping", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        server.shutdown(grace: .milliseconds(4500))
+        server.wait()
+    }
+}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,117 @@
+import FoundationEssentials
+import MockConvex
+
+/// The command line and environment turned into what the server needs, checked: anything
+/// wrong is a `UsageError` (exit 2) naming the flag and what to give instead.
+struct ServeSetup {
+    let options: ServerOptions
+    let settings: DeploymentSettings
+    let config: DeploymentConfig
+    let configPath: String?
+
+    init(_ command: ServeCommand, environment: Environment) throws(UsageError) {
+        var options = ServerOptions()
+        options.host = command.host
+        options.adminPort = try Self.port(command.port, flag: "--port")
+        options.sitePort = try Self.port(command.siteProxyPort, flag: "--site-proxy-port")
+        options.port80 = command.noPort80 ? nil : try Self.port(command.port80Port, flag: "--port80-port")
+        guard (1...256).contains(command.threads) else {
+            throw UsageError(description: "--threads must be from 1 to 256, got \(command.threads)")
+        }
+        options.threads = command.threads
+        guard command.maxBodyBytes > 0 else {
+            throw UsageError(description: "--max-body-bytes must be positive, got \(command.maxBodyBytes)")
+        }
+        options.maxBodyBytes = command.maxBodyBytes
+        var timeout = 300
+        if let seconds = command.requestTimeout {
+            timeout = seconds
+        } else if let seconds = try Self.integer(environment["HTTP_SERVER_TIMEOUT_SECONDS"], name: "HTTP_SERVER_TIMEOUT_SECONDS") {
+            timeout = seconds
+        }
+        guard timeout > 0 else { throw UsageError(description: "--request-timeout must be at least 1 second, got \(timeout)") }
+        options.requestTimeout = .seconds(timeout)
+        self.options = options
+
+        let instanceName = command.instanceName ?? environment["INSTANCE_NAME"] ?? "convex-self-hosted"
+        guard !instanceName.isEmpty, instanceName.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "|") }) else {
+            throw UsageError(description: "--instance-name must be visible ASCII without spaces or |, got \"\(instanceName)\"")
+        }
+        let secret = command.instanceSecret ?? environment["INSTANCE_SECRET"] ?? DeploymentSettings.generateSecret()
+        guard secret.utf8.count == 64, secret.utf8.allSatisfy(Self.isHexDigit) else {
+            throw UsageError(description: "--instance-secret (or INSTANCE_SECRET) must be 64 hex characters, as `openssl rand -hex 32` prints")
+        }
+        let adminKey = command.adminKey ?? DeploymentSettings.generateAdminKey(instanceName: instanceName)
+        guard !adminKey.isEmpty, adminKey.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw UsageError(description: "--admin-key must be visible ASCII without spaces")
+        }
+        var settings = DeploymentSettings(instanceSecret: secret.lowercased(), adminKey: adminKey)
+        settings.instanceName = instanceName
+        settings.convexOrigin = try Self.origin(command.convexOrigin ?? environment["CONVEX_CLOUD_ORIGIN"] ?? "http://127.0.0.1", flag: "--convex-origin")
+        settings.siteOrigin = try Self.origin(command.convexSite ?? environment["CONVEX_SITE_ORIGIN"] ?? "http://127.0.0.1:\(options.sitePort)", flag: "--convex-site")
+        if let version = environment["CONVEX_RELEASE_VERSION_DEV"], !version.isEmpty, version != "dev" {
+            settings.version = version
+        }
+        if let enabled = command.metrics {
+            settings.metricsEnabled = enabled
+        } else {
+            settings.metricsEnabled = try !Self.flag(environment["DISABLE_METRICS_ENDPOINT"], name: "DISABLE_METRICS_ENDPOINT", default: true)
+        }
+        self.settings = settings
+
+        configPath = command.config
+        if let path = command.config {
+            let bytes = try FileContents.read(path, what: "--config")
+            do {
+                config = try DeploymentConfig.parse(bytes)
+            } catch {
+                throw UsageError(description: "config \(path) is not valid: \(error)")
+            }
+        } else {
+            config = DeploymentConfig()
+        }
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
+    }
+
+    private static func port(_ value: Int, flag: String) throws(UsageError) -> Int {
+        guard (0...65535).contains(value) else { throw UsageError(description: "\(flag) must be a port from 0 to 65535 (0 picks a free one), got \(value)") }
+        return value
+    }
+
+    private static func origin(_ text: String, flag: String) throws(UsageError) -> String {
+        let lower = text.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), let url = URL(string: text), url.host != nil, url.query == nil, url.fragment == nil else {
+            throw UsageError(description: "\(flag) must be an http:// or https:// origin such as http://127.0.0.1:3210, got \"\(text)\"")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    private static func integer(_ text: String?, name: String) throws(UsageError) -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text) else { throw UsageError(description: "\(name) must be a whole number, got \"\(text)\"") }
+        return value
+    }
+
+    private static func flag(_ text: String?, name: String, default fallback: Bool) throws(UsageError) -> Bool {
+        switch text?.lowercased() {
+        case nil, "": return fallback
+        case "1", "true", "yes": return true
+        case "0", "false", "no": return false
+        case let other?: throw UsageError(description: "\(name) must be true or false, got \"\(other)\"")
+        }
+    }
+}
+
+/// The environment variables mockconvex reads, captured once.
+struct Environment {
+    private let values: [String: String]
+
+    static var current: Environment {
+        Environment(values: ProcessInfo.processInfo.environment)
+    }
+
+    subscript(name: String) -> String? { values[name] }
+}

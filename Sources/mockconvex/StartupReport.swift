@@ -1,0 +1,23 @@
+import EventHTTP
+import MockConvex
+
+/// The lines printed once serving: one per listener with its real address and port (tests
+/// that asked for port 0 read them), the admin key, then `ready`.
+enum StartupReport {
+    static func print(server: MockConvexServer, setup: ServeSetup, adminKeyGenerated: Bool) {
+        var lines: [String] = []
+        for listener in server.listeners {
+            lines.append("mockconvex listening: \(listener.name) http://\(SocketAddressText.hostPort(listener.host, listener.port))")
+        }
+        if setup.options.port80 == nil {
+            lines.append("mockconvex not serving: port80 (--no-port80): connections to port 80 are refused")
+        }
+        lines.append("mockconvex admin key\(adminKeyGenerated ? " (generated)" : ""): \(setup.settings.adminKey)")
+        lines.append("mockconvex convex origin: \(setup.settings.convexOrigin)")
+        if let path = setup.configPath {
+            lines.append("mockconvex config: \(path) (\(setup.config.functionPaths.count) functions, \(setup.config.httpRoutes.count) HTTP routes)")
+        }
+        lines.append("mockconvex ready")
+        StandardStreams.writeOutput(lines.map { $0 + "\n" }.joined())
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Synchronization
+
+/// The real `mockconvex` binary in a child process, as memcached's tests run memcached: it is
+/// started on ports the tests ask for (usually 0), its startup lines tell where it listens,
+/// and it is always stopped, even when a test fails.
+public final class MockConvexProcess: @unchecked Sendable {
+    /// `MOCKCONVEX_BINARY` (set by `make test`), else the debug build next to the sources.
+    public static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["MOCKCONVEX_BINARY"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/mockconvex").path
+    }
+
+    /// A shell-free way to run a command: `ip netns exec NAME`, `setpriv ...` prefixes.
+    public let process = Process()
+    private let output = LineCollector()
+    private let errors = LineCollector()
+    private let exited = DispatchSemaphore(value: 0)
+
+    /// Starts `mockconvex arguments...` (behind `prefix`, e.g. `ip netns exec ns`) and, when
+    /// `waitUntilReady`, waits (at most `timeout` seconds) for its `mockconvex ready` line.
+    public init(_ arguments: [String], prefix: [String] = [], environment: [String: String] = [:],
+                waitUntilReady: Bool = true, timeout: Double = 20) throws {
+        let command = prefix + [Self.binary] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : Self.which(command[0]))
+        process.arguments = Array(command.dropFirst())
+        var env = ProcessInfo.processInfo.environment
+        for key in ["CONVEX_CLOUD_ORIGIN", "CONVEX_SITE_ORIGIN", "INSTANCE_NAME", "INSTANCE_SECRET", "CONVEX_RELEASE_VERSION_DEV", "DISABLE_METRICS_ENDPOINT", "HTTP_SERVER_TIMEOUT_SECONDS"] {
+            env[key] = nil
+        }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = FileHandle.nullDevice
+        let exited = self.exited
+        process.terminationHandler = { _ in exited.signal() }
+        output.follow(outPipe.fileHandleForReading)
+        errors.follow(errPipe.fileHandleForReading)
+        try process.run()
+        if waitUntilReady {
+            guard output.waitFor({ $0 == "mockconvex ready" }, timeout: timeout) != nil else {
+                stop()
+                throw HarnessError.notReady(stdout: output.lines, stderr: errors.lines)
+            }
+        }
+    }
+
+    deinit { stop() }
+
+    public enum HarnessError: Error, CustomStringConvertible {
+        case notReady(stdout: [String], stderr: [String])
+        case noSuchListener(String, [String])
+
+        public var description: String {
+            switch self {
+            case .notReady(let out, let err): "mockconvex did not become ready.\nstdout:\n\(out.joined(separator: "\n"))\nstderr:\n\(err.joined(separator: "\n"))"
+            case .noSuchListener(let name, let out): "no listener \(name) in:\n\(out.joined(separator: "\n"))"
+            }
+        }
+    }
+
+    public var stdoutLines: [String] { output.lines }
+    public var stderrLines: [String] { errors.lines }
+
+    /// The port a listener reported in its `mockconvex listening: NAME http://HOST:PORT` line.
+    public func port(_ listener: String) throws -> Int {
+        let prefix = "mockconvex listening: \(listener) http://"
+        guard let line = output.lines.first(where: { $0.hasPrefix(prefix) }),
+              let colon = line.lastIndex(of: ":"), let port = Int(line[line.index(after: colon)...])
+        else { throw HarnessError.noSuchListener(listener, output.lines) }
+        return port
+    }
+
+    public var adminKey: String? {
+        output.lines.first { $0.hasPrefix("mockconvex admin key") }.map { String($0[$0.range(of: ": ")!.upperBound...]) }
+    }
+
+    /// Waits at most `timeout` seconds for a stderr line that satisfies `condition`.
+    public func waitForStderr(timeout: Double = 10, _ condition: @escaping (String) -> Bool) -> String? {
+        errors.waitFor(condition, timeout: timeout)
+    }
+
+    /// Sends `signal` (SIGTERM by default) and waits at most `timeout` seconds for the exit.
+    /// Returns the exit status, or nil if it did not exit in time (it is then killed).
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM, timeout: Double = 10) -> Int32? {
+        guard process.isRunning else { return process.terminationStatusIfExited }
+        kill(process.processIdentifier, signal)
+        if let status = waitForExit(timeout: timeout) { return status }
+        kill(process.processIdentifier, SIGKILL)
+        _ = waitForExit(timeout: 10)
+        return nil
+    }
+
+    /// Waits at most `timeout` seconds for the process to exit by itself; its status, or nil.
+    public func waitForExit(timeout: Double = 10) -> Int32? {
+        if !process.isRunning { return process.terminationStatusIfExited }
+        guard exited.wait(timeout: .now() + timeout) == .success else { return nil }
+        exited.signal()
+        process.waitUntilExit()
+        output.finish()
+        errors.finish()
+        return process.terminationStatus
+    }
+
+    static func which(_ name: String) -> String {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return "/usr/bin/\(name)"
+    }
+}
+
+extension Process {
+    var terminationStatusIfExited: Int32? { isRunning ? nil : terminationStatus }
+}
+
+/// Lines read from a pipe by a background thread, with bounded waits for a line to appear.
+final class LineCollector: @unchecked Sendable {
+    private let state = Mutex<(lines: [String], partial: [UInt8], done: Bool)>(([], [], false))
+    private let arrived = DispatchSemaphore(value: 0)
+    private var reader: Thread?
+
+    var lines: [String] { state.withLock { $0.lines } }
+
+    func follow(_ handle: FileHandle) {
+        let thread = Thread { [self] in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                state.withLock { state in
+                    for byte in data {
+                        if byte == 10 {
+                            state.lines.append(String(decoding: state.partial, as: UTF8.self))
+                            state.partial = []
+                        } else {
+                            state.partial.append(byte)
+                        }
+                    }
+                }
+                arrived.signal()
+            }
+            finish()
+        }
+        reader = thread
+        thread.start()
+    }
+
+    func finish() {
+        state.withLock { state in
+            if !state.partial.isEmpty {
+                state.lines.append(String(decoding: state.partial, as: UTF8.self))
+                state.partial = []
+            }
+            state.done = true
+        }
+        arrived.signal()
+    }
+
+    /// The first line satisfying `condition`, waiting at most `timeout` seconds for it.
+    func waitFor(_ condition: (String) -> Bool, timeout: Double) -> String? {
+        let deadline = DispatchTime.now() + timeout
+        while true {
+            let (found, done) = state.withLock { ($0.lines.first(where: condition), $0.done) }
+            if let found { return found }
+            if done { return nil }
+            if arrived.wait(timeout: deadline) == .timedOut {
+                return state.withLock { $0.lines.first(where: condition) }
+            }
+        }
+    }
+}
