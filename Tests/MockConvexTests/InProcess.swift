@@ -1,0 +1,69 @@
+import EventHTTP
+@testable import MockConvex
+import Testing
+
+/// A deployment and its listeners' handlers, called in-process: no sockets, but the real
+/// handlers on a real event loop (for delayed functions and timers).
+final class InProcess {
+    static let adminKey = "convex-self-hosted|01testkey"
+    let deployment: Deployment
+    let metrics = RequestMetrics()
+    let loop: EventLoop
+    private(set) lazy var admin = AdminHandler(deployment: deployment, metrics: metrics, loop: loop)
+    private(set) lazy var site = SiteHandler(deployment: deployment, metrics: metrics)
+
+    init(config: String = "{}", configure: (inout DeploymentSettings) -> Void = { _ in }) throws {
+        var settings = DeploymentSettings(instanceSecret: String(repeating: "ab", count: 32), adminKey: Self.adminKey)
+        configure(&settings)
+        deployment = Deployment(settings: settings, config: try DeploymentConfig.parse(Array(config.utf8)))
+        loop = try EventLoop()
+    }
+
+    /// Sends `request` to `handler` and runs the loop until it answers (at most 10 s).
+    func send(_ request: HTTPRequest, to handler: any HTTPHandler) throws -> HTTPResponse {
+        var answer: HTTPResponse?
+        let loop = self.loop
+        let responder = Responder { response in
+            answer = response
+            loop.stop()
+        }
+        do {
+            try handler.handle(request, responder)
+        } catch let error as HTTPResponseError {
+            responder.send(error.response)
+        }
+        if answer == nil {
+            let deadline = loop.schedule(after: .seconds(10)) { loop.stop() }
+            loop.run()
+            deadline.cancel()
+        }
+        return try #require(answer, "no answer within 10 s")
+    }
+
+    func admin(_ method: HTTPMethod, _ uri: String, headers: HTTPHeaders = [:], body: String = "") throws -> HTTPResponse {
+        try send(HTTPRequest(method: method, uri: uri, headers: headers, body: Array(body.utf8), listener: "admin"), to: admin)
+    }
+
+    func site(_ method: HTTPMethod, _ uri: String, headers: HTTPHeaders = [:], body: String = "") throws -> HTTPResponse {
+        try send(HTTPRequest(method: method, uri: uri, headers: headers, body: Array(body.utf8), listener: "site"), to: site)
+    }
+
+    /// POSTs JSON to the admin port with `Content-Type: application/json`.
+    func post(_ uri: String, _ json: String, headers: HTTPHeaders = [:]) throws -> HTTPResponse {
+        var all: HTTPHeaders = ["Content-Type": "application/json"]
+        for field in headers { all.add(field.name, field.value) }
+        return try admin(.POST, uri, headers: all, body: json)
+    }
+
+    static let adminAuthorization: HTTPHeaders = ["Authorization": "Convex \(adminKey)"]
+}
+
+extension HTTPResponse {
+    /// The JSON body, parsed.
+    var json: JSON { get throws { try JSONReader.parse(body) } }
+
+    /// The `[Request ID: ...]` in an error message replaced by `[Request ID: X]`, for exact comparisons.
+    var textWithoutRequestId: String {
+        bodyText.replacing(/\[Request ID: [0-9a-f]{16}\]/, with: "[Request ID: X]")
+    }
+}
