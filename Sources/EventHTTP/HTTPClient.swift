@@ -93,13 +93,7 @@ public final class HTTPClient {
     /// so that `localhost` means 127.0.0.1, as in the self-hosted backend's container.
     private func resolve(_ host: String, _ done: @escaping (String?) -> Void) {
         if dns == nil { dns = evdns_base_new(loop.base, EVDNS_BASE_INITIALIZE_NAMESERVERS) }
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
+        var hints = addrinfo.streamHints()
         let box = Unmanaged.passRetained(ResolveBox(done)).toOpaque()
         evdns_getaddrinfo(dns, host, nil, &hints, { result, list, arg in
             let box = Unmanaged<ResolveBox>.fromOpaque(arg!).takeRetainedValue()
@@ -267,8 +261,8 @@ final class ClientCall {
         }
         finish(.success(HTTPClientResponse(
             status: Int(evhttp_request_get_response_code(request)),
-            headers: Self.headers(evhttp_request_get_input_headers(request)),
-            body: Self.body(evhttp_request_get_input_buffer(request)))))
+            headers: LibeventMessage.headers(evhttp_request_get_input_headers(request)),
+            body: LibeventMessage.body(evhttp_request_get_input_buffer(request)))))
     }
 
     /// Classifies a callback without a response. libevent reports a refused connect by calling
@@ -305,24 +299,7 @@ final class ClientCall {
         }
     }
 
-    static func headers(_ list: UnsafeMutablePointer<evkeyvalq>?) -> HTTPHeaders {
-        var headers = HTTPHeaders()
-        var entry = list?.pointee.tqh_first
-        while let field = entry {
-            headers.add(String(cString: field.pointee.key), String(cString: field.pointee.value))
-            entry = field.pointee.next.tqe_next
-        }
-        return headers
-    }
 
-    static func body(_ buffer: OpaquePointer?) -> [UInt8] {
-        guard let buffer else { return [] }
-        let length = evbuffer_get_length(buffer)
-        guard length > 0 else { return [] }
-        return [UInt8](unsafeUninitializedCapacity: length) { storage, count in
-            count = Int(max(0, evbuffer_remove(buffer, storage.baseAddress, length)))
-        }
-    }
 }
 
 private func errnoName(_ code: Int32) -> String {

@@ -86,14 +86,7 @@ enum ListenSocket {
     }
 
     private static func resolve(host: String, port: Int, fail: (ListenError.Reason) -> ListenError) throws(ListenError) -> Address {
-        var hints = addrinfo()
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
+        var hints = addrinfo.streamHints(flags: AI_PASSIVE | AI_NUMERICSERV)
         var result: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(host, String(port), &hints, &result)
         guard rc == 0, let info = result else {

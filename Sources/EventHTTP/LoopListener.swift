@@ -98,8 +98,8 @@ final class LoopListener {
         let parsed = HTTPRequest(
             method: method,
             uri: String(cString: evhttp_request_get_uri(request)),
-            headers: Self.headers(evhttp_request_get_input_headers(request)),
-            body: Self.body(evhttp_request_get_input_buffer(request)),
+            headers: LibeventMessage.headers(evhttp_request_get_input_headers(request)),
+            body: LibeventMessage.body(evhttp_request_get_input_buffer(request)),
             remoteAddress: Self.peer(connection),
             listener: name
         )
@@ -153,24 +153,7 @@ final class LoopListener {
         owner.exchangeEnded()
     }
 
-    private static func headers(_ list: UnsafeMutablePointer<evkeyvalq>?) -> HTTPHeaders {
-        var headers = HTTPHeaders()
-        var entry = list?.pointee.tqh_first
-        while let field = entry {
-            headers.add(String(cString: field.pointee.key), String(cString: field.pointee.value))
-            entry = field.pointee.next.tqe_next
-        }
-        return headers
-    }
 
-    private static func body(_ buffer: OpaquePointer?) -> [UInt8] {
-        guard let buffer else { return [] }
-        let length = evbuffer_get_length(buffer)
-        guard length > 0 else { return [] }
-        return [UInt8](unsafeUninitializedCapacity: length) { storage, count in
-            count = Int(max(0, evbuffer_remove(buffer, storage.baseAddress, length)))
-        }
-    }
 
     private static func peer(_ connection: OpaquePointer) -> String {
         var address: UnsafeMutablePointer<CChar>?
