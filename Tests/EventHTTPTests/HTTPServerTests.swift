@@ -118,6 +118,18 @@ private func fixedRouter(_ loop: EventLoop) -> any HTTPHandler {
         }
     }
 
+    @Test func aStalledClientIsClosedAfterTheConnectionTimeoutWhileOthersAreServed() throws {
+        var settings = HTTPServerSettings()
+        settings.connectionTimeout = .milliseconds(200)
+        try withServer([("main", fixedRouter)], settings: settings) { server in
+            let port = server.port("main")
+            let stalled = try RawHTTP.Connection(port: port)
+            try stalled.write("GET /hello HTTP/1.1\r\nHost: x\r\n")
+            #expect(try RawHTTP.get("/hello", port: port).text == "hello")
+            #expect(stalled.waitForClose())
+        }
+    }
+
     @Test func handlerThatNeverAnswersGetsTheTimeoutResponse() throws {
         var settings = HTTPServerSettings()
         settings.handlerTimeout = .milliseconds(100)
