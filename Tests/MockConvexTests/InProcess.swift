@@ -67,3 +67,8 @@ extension HTTPResponse {
         bodyText.replacing(/\[Request ID: [0-9a-f]{16}\]/, with: "[Request ID: X]")
     }
 }
+
+/// What the backend's CORS layer writes, spelled out here rather than taken from the code under test.
+enum CORSHeaders {
+    static let vary = "origin, access-control-request-method, access-control-request-headers"
+}
