@@ -5,13 +5,17 @@ enum RequestChecks {
     /// `MAX_BACKEND_PUBLIC_API_REQUEST_SIZE`: 16 MiB and a little.
     static let publicAPIBodyLimit = (1 << 24) + 2000
 
-    /// `Authorization` syntax, or `?adminKey=` when there is no header.
+    /// `Authorization` syntax, or `?adminKey=` when there is no header: the backend reads the
+    /// query string only then, so a repeated parameter beside a header goes unnoticed.
     static func credentials(_ request: HTTPRequest) throws(ConvexAPIError) -> Credentials {
+        if let header = request.headers["Authorization"] {
+            return try Credentials(header: header, adminKeyParameter: nil)
+        }
         let keys = request.queryItems.filter { $0.name == "adminKey" }
         if keys.count > 1 {
             throw ConvexAPIError.badRequest("BadQueryArgs", "Failed to deserialize query string: duplicate field `adminKey`")
         }
-        return try Credentials(header: request.headers["Authorization"], adminKeyParameter: keys.first?.value)
+        return try Credentials(header: nil, adminKeyParameter: keys.first?.value)
     }
 
     /// A JSON body: the content type says so (`application/json`, parameters and `+json`
