@@ -33,8 +33,12 @@ final class FunctionCaller {
     }
 
     /// Runs `path` and hands the outcome to `completion` on this loop, at once or after the
-    /// function's delay.
-    func call(_ path: FunctionPath, arguments: [JSON], identity: Identity, lookup: Lookup, completion: @escaping (FunctionOutcome) -> Void) {
+    /// function's delay. A query reads the store as it was when it started, or as `snapshot`
+    /// when given (a batch reads every query at one timestamp).
+    func call(
+        _ path: FunctionPath, arguments: [JSON], identity: Identity, lookup: Lookup, snapshot: DocumentStore? = nil,
+        completion: @escaping (FunctionOutcome) -> Void
+    ) {
         switch resolve(path, identity: identity, lookup: lookup) {
         case .failure(let failure):
             completion(FunctionOutcome(.failure(failure)))
@@ -50,12 +54,17 @@ final class FunctionCaller {
                 return
             }
             let deployment = self.deployment
+            let readAt = spec.kind == .query ? snapshot ?? deployment.snapshot() : nil
+            let run = {
+                readAt.map { deployment.runQuery(spec, path: path, arguments: values, on: $0) }
+                    ?? deployment.run(spec, path: path, arguments: values)
+            }
             guard spec.delayMs > 0 else {
-                completion(deployment.run(spec, path: path, arguments: values))
+                completion(run())
                 return
             }
             loop.schedule(after: .milliseconds(spec.delayMs)) {
-                completion(deployment.run(spec, path: path, arguments: values))
+                completion(run())
             }
         }
     }

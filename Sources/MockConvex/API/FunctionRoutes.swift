@@ -97,6 +97,8 @@ final class FunctionRoutes {
         let client = try ClientVersion(header: request.headers["Convex-Client"])
         let credentials = try RequestChecks.credentials(request)
         let queries = try RequestChecks.decode(RequestBodyDecoder.queryBatchArgs, RequestChecks.jsonBody(request))
+        // The backend picks the batch's timestamp before it authenticates.
+        let snapshot = deployment.snapshot()
         let identity = try deployment.authenticate(credentials)
         let requestId = RequestId.of(request)
         var results: [JSON] = []
@@ -110,7 +112,7 @@ final class FunctionRoutes {
                 let format = try RequestChecks.format(query.format, default: client.defaultFormat)
                 let path = try RequestChecks.functionPath(query.path)
                 let arguments = try FunctionCaller.positionalArguments(query.args)
-                caller.call(path, arguments: arguments, identity: identity, lookup: .publicAPI(expected: .query)) { outcome in
+                caller.call(path, arguments: arguments, identity: identity, lookup: .publicAPI(expected: .query), snapshot: snapshot) { outcome in
                     results.append(UdfResponse.json(outcome, format: format, requestId: requestId))
                     next()
                 }
