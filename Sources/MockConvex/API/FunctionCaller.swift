@@ -8,8 +8,9 @@ final class FunctionCaller {
     enum Lookup {
         /// `/api/query`, `/api/mutation`, `/api/action`: only public functions, unless admin.
         case publicAPI(expected: FunctionSpec.Kind)
-        /// `/api/function` and `/api/run`: any type; internal ones for admins only.
-        case anyFunction
+        /// `/api/function` and `/api/run`: any type; internal ones for admins only. A component
+        /// other than the root (nil) has no functions: the app is all root.
+        case anyFunction(component: String?)
     }
 
     let deployment: Deployment
@@ -80,9 +81,10 @@ final class FunctionCaller {
                 return .failure(JSFailure(message: "Trying to execute \(path.canonical) as \(expected), but it is defined as \(spec.kind)."))
             }
             return .success(spec)
-        case .anyFunction:
-            guard let spec, spec.visibility == .public || identity.isAdmin else {
-                return .failure(JSFailure(message: "Could not find function for '\(path.stripped)'. Did you forget to run `npx convex dev`?"))
+        case .anyFunction(let component):
+            guard component == nil, let spec, spec.visibility == .public || identity.isAdmin else {
+                let inComponent = component.map { " in '\($0)'" } ?? ""
+                return .failure(JSFailure(message: "Could not find function for '\(path.stripped)'\(inComponent). Did you forget to run `npx convex dev`?"))
             }
             return .success(spec)
         }
