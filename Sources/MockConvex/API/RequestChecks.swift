@@ -21,20 +21,13 @@ enum RequestChecks {
     /// A JSON body: the content type says so (`application/json`, parameters and `+json`
     /// subtypes allowed) and it fits the limit.
     static func jsonBody(_ request: HTTPRequest) throws(ConvexAPIError) -> [UInt8] {
-        guard let contentType = request.headers["Content-Type"], isJSON(contentType) else {
+        guard let contentType = request.headers["Content-Type"], JSONContentType.accepts(contentType) else {
             throw ConvexAPIError.badRequest("BadJsonBody", "Expected request with `Content-Type: application/json`")
         }
         guard request.body.count <= publicAPIBodyLimit else {
             throw ConvexAPIError.badRequest("BadJsonBody", "Failed to buffer the request body: length limit exceeded")
         }
         return request.body
-    }
-
-    static func isJSON(_ contentType: String) -> Bool {
-        let essence = contentType.split(separator: ";", maxSplits: 1)[0].trimmingASCIISpaces().lowercased()
-        let parts = essence.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0] == "application", !parts[1].isEmpty else { return false }
-        return parts[1] == "json" || parts[1].hasSuffix("+json")
     }
 
     static func decode<T>(_ decoder: ([UInt8]) throws(RequestBodyError) -> T, _ body: [UInt8]) throws(ConvexAPIError) -> T {
@@ -62,14 +55,5 @@ enum RequestChecks {
         } catch {
             throw ConvexAPIError.badRequest("BadFormat", error.message)
         }
-    }
-}
-
-extension Substring {
-    func trimmingASCIISpaces() -> Substring {
-        var text = self
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return text
     }
 }
