@@ -162,6 +162,9 @@ import Testing
     @Test func queryTsNeedsNoBodyKeyOrContentType() throws {
         let response = try InProcess().admin(.POST, "/api/query_ts", headers: ["Content-Type": "text/plain"], body: "ignored")
         #expect(response.status == 200)
+        // It reads no credentials, so not even a malformed or wrong one matters.
+        #expect(try InProcess().admin(.POST, "/api/query_ts", headers: ["Authorization": "abc"]).status == 200)
+        #expect(try InProcess().admin(.POST, "/api/query_ts?adminKey=a&adminKey=b", headers: ["Authorization": "Convex nope|01"]).status == 200)
     }
 
     @Test func queryTsMovesWithEveryCommit() throws {
