@@ -2,7 +2,8 @@ import EventHTTP
 
 /// Calls a function for an HTTP route, in the backend's order: arguments re-parsed (an HTTP
 /// error), then the function looked up, its visibility and type checked, the arguments
-/// converted (each a function error), then the behaviour run, after its delay, on the loop.
+/// converted and measured (each a function error), then the behaviour run, after its delay,
+/// on the loop.
 final class FunctionCaller {
     /// How a route names a function it cannot find or may not call.
     enum Lookup {
@@ -52,6 +53,12 @@ final class FunctionCaller {
                 values = converted
             } catch {
                 completion(FunctionOutcome(.failure(JSFailure(message: "Invalid arguments for \(path.canonical): \(error.message)"))))
+                return
+            }
+            let size = ConvexValue.array(values).size
+            guard size <= ValueLimits.maxArgumentsSize else {
+                let sizes = "actual: \(ByteCountText.binary(size)), limit: \(ByteCountText.binary(ValueLimits.maxArgumentsSize))"
+                completion(FunctionOutcome(.failure(JSFailure(message: "Arguments for \(path.canonical) are too large (\(sizes))"))))
                 return
             }
             let deployment = self.deployment
