@@ -80,6 +80,15 @@ import Testing
         #expect(try call(longArray).bodyText == #"{"status":"error","errorMessage":"[Request ID: a1] Server Error\nInvalid arguments for messages.js:list: Array length is too long (8193 > maximum length 8192)\n"}"#)
     }
 
+    @Test func argumentsOverSixteenMebibytesAreTooLarge() throws {
+        // The arguments array {"s": "..."} measures the string's length plus 8.
+        let fits = String(repeating: "x", count: (1 << 24) - 8)
+        let accepted = try call(#"{"s":"\#(fits)"}"#)
+        #expect(try accepted.json["status"] == .string("success"))
+        let response = try call(#"{"s":"\#(fits)x"}"#)
+        #expect(response.bodyText == #"{"status":"error","errorMessage":"[Request ID: a1] Server Error\nArguments for messages.js:list are too large (actual: 16.00 MiB, limit: 16 MiB)\n"}"#)
+    }
+
     @Test func aConversionErrorComesAfterTheFunctionIsFound() throws {
         let response = try call(#"{"$x":1}"#, path: "messages:nope")
         #expect(response.bodyText == #"{"status":"error","errorMessage":"[Request ID: a1] Server Error\nCould not find public function for 'messages:nope'.\n"}"#)
