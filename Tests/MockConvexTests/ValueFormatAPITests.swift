@@ -38,10 +38,9 @@ import Testing
         #expect(try all(format: format).bodyText == Self.clean)
     }
 
-    @Test func exportJSONWrapsOnlyBytesAndNonFiniteFloats() throws {
-        let mock = try InProcess(config: #"{"functions": {"v:f": {"type": "query", "returns": {"b": {"$bytes": "AQID"}, "f": 7, "neg0": {"$float": "AAAAAAAAAIA="}, "inf": {"$float": "AAAAAAAA8H8="}}}}}"#)
-        let response = try mock.post("/api/query", #"{"path":"v:f","args":{},"format":"export_json"}"#)
-        #expect(response.bodyText == #"{"status":"success","value":{"b":{"$bytes":"AQID"},"f":7.0,"inf":{"$float":"AAAAAAAA8H8="},"neg0":-0.0}}"#)
+    @Test func exportJSONWritesIntegersBareAndWrapsOnlyBytesAndNonFiniteFloats() throws {
+        let response = try all(format: "export_json")
+        #expect(response.bodyText == #"{"status":"success","value":{"arr":[1.5,1e21,1.5e-7,0.1,1e16,1000000000000000.0],"b":{"$bytes":"AQID"},"f":7.0,"i":5,"inf":{"$float":"AAAAAAAA8H8="},"n":null,"nan":{"$float":"AAAAAAAA+H8="},"neg0":-0.0,"ninf":{"$float":"AAAAAAAA8P8="},"s":"x","t":true}}"#)
     }
 
     @Test(arguments: [

@@ -13,6 +13,7 @@ enum JavaScriptJSON {
         case .null: output.append("null")
         case .bool(let flag): output.append(flag ? "true" : "false")
         case .number(let number): output.append(number.isFinite ? NumberText.javaScript(number) : "null")
+        case .integer(let number): output.append(NumberText.javaScript(Double(number)))
         case .string(let text): appendQuoted(text, to: &output)
         case .array(let items):
             output.append("[")
