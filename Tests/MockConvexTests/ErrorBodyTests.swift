@@ -35,5 +35,4 @@ import Testing
         let response = ConvexAPIError.badRequest("BadJsonBody", "a \"quote\", a \\ and a\nnewline\u{1}").response
         #expect(response.bodyText == #"{"code":"BadJsonBody","message":"a \"quote\", a \\ and a\nnewline\u0001"}"#)
     }
-
 }
