@@ -37,7 +37,10 @@ final class InProcess {
             loop.run()
             deadline.cancel()
         }
-        return try #require(answer, "no answer within 10 s")
+        let response = try #require(answer, "no answer within 10 s")
+        // hyper writes every header name in lowercase; so must the mock, byte for byte.
+        #expect(response.headers.allSatisfy { $0.name == $0.name.lowercased() }, "header names not lowercase: \(response.headers)")
+        return response
     }
 
     func admin(_ method: HTTPMethod, _ uri: String, headers: HTTPHeaders = [:], body: String = "") throws -> HTTPResponse {
@@ -66,4 +69,9 @@ extension HTTPResponse {
     var textWithoutRequestId: String {
         bodyText.replacing(/\[Request ID: [0-9a-f]{16}\]/, with: "[Request ID: X]")
     }
+}
+
+/// What the backend's CORS layer writes, spelled out here rather than taken from the code under test.
+enum CORSHeaders {
+    static let vary = "origin, access-control-request-method, access-control-request-headers"
 }

@@ -8,10 +8,10 @@ import Testing
 
     /// One row per kind of value: what each format makes of it.
     @Test(arguments: [
-        (ConvexValue.int64(5), wrapper("$integer", "BQAAAAAAAAA="), JSON.string("5"), JSON.number(5)),
-        (.int64(-1), wrapper("$integer", "//////////8="), .string("-1"), .number(-1)),
-        (.int64(.max), wrapper("$integer", "/////////38="), .string("9223372036854775807"), .number(0x1p63)),
-        (.int64(.min), wrapper("$integer", "AAAAAAAAAIA="), .string("-9223372036854775808"), .number(-0x1p63)),
+        (ConvexValue.int64(5), wrapper("$integer", "BQAAAAAAAAA="), JSON.string("5"), JSON.integer(5)),
+        (.int64(-1), wrapper("$integer", "//////////8="), .string("-1"), .integer(-1)),
+        (.int64(.max), wrapper("$integer", "/////////38="), .string("9223372036854775807"), .integer(.max)),
+        (.int64(.min), wrapper("$integer", "AAAAAAAAAIA="), .string("-9223372036854775808"), .integer(.min)),
         (.float64(7), .number(7), .number(7), .number(7)),
         (.float64(0), .number(0), .number(0), .number(0)),
         (.float64(-0.0), wrapper("$float", "AAAAAAAAAIA="), .number(-0.0), .number(-0.0)),
@@ -36,10 +36,11 @@ import Testing
         #expect(value.exported(.export) == export)
     }
 
-    /// `JSON` has no integer case, so export_json's int64 can only travel as a Double for now:
-    /// exact to 2^53 only, and not yet printable as the backend's bare `5`.
-    @Test func exportFormatCarriesInt64AsTheNearestDouble() {
-        #expect(ConvexValue.int64(9_007_199_254_740_993).exported(.export) == .number(9_007_199_254_740_992))
+    /// export_json writes an int64 as a bare JSON integer, every digit of it.
+    @Test func exportFormatWritesInt64AsAnExactInteger() {
+        #expect(ConvexValue.int64(9_007_199_254_740_993).exported(.export) == .integer(9_007_199_254_740_993))
+        #expect(JSONWriter.serialize(ConvexValue.int64(.min).exported(.export)) == Array("-9223372036854775808".utf8))
+        #expect(JSONWriter.serialize(ConvexValue.int64(5).exported(.export)) == Array("5".utf8))
     }
 
     @Test func objectsComeOutInBytewiseOrderInEveryFormat() {
@@ -73,9 +74,9 @@ import Testing
             (key: "list", value: .array([.string("5"), .string("Infinity"), .string("/w=="), .array([.number(-0.0)])])),
         ]))
         #expect(value.exported(.export) == .object([
-            (key: "inner", value: .object([(key: "m", value: .null), (key: "n", value: .number(-1))])),
+            (key: "inner", value: .object([(key: "m", value: .null), (key: "n", value: .integer(-1))])),
             (key: "list", value: .array([
-                .number(5),
+                .integer(5),
                 Self.wrapper("$float", "AAAAAAAA8H8="),
                 Self.wrapper("$bytes", "/w=="),
                 .array([.number(-0.0)]),

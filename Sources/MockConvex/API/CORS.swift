@@ -19,15 +19,46 @@ enum CORS {
         return HTTPResponse(status: 200, headers: headers)
     }
 
-    /// Adds what the layer adds to a normal answer. Routes wrapped by the layer twice (the meta
-    /// routes) get `vary` twice, as on the backend.
+    /// Adds what the layer adds to a normal answer, where the backend's header map puts it:
+    /// `vary` joins any `vary` already there, then `access-control-allow-credentials` and
+    /// `access-control-allow-origin` take the place of earlier values or go last. Routes
+    /// wrapped by the layer twice (the meta routes) get `vary` twice, as on the backend.
     static func decorate(_ response: HTTPResponse, for request: HTTPRequest, layers: Int = 1) -> HTTPResponse {
         var response = response
-        response.headers.set("access-control-allow-credentials", "true")
-        if let origin = request.headers["Origin"] {
-            response.headers.set("access-control-allow-origin", origin)
+        for _ in 0..<layers {
+            response.headers = response.headers.appendingToGroup("vary", vary)
+            response.headers = response.headers.replacingInPlace("access-control-allow-credentials", "true")
+            if let origin = request.headers["Origin"] {
+                response.headers = response.headers.replacingInPlace("access-control-allow-origin", origin)
+            }
         }
-        for _ in 0..<layers { response.headers.add("vary", vary) }
         return response
+    }
+}
+
+/// Header order as the `http` crate's `HeaderMap` keeps it, which is the order hyper writes:
+/// all values of a name sit together, at the place the name first appeared. Names here are
+/// lowercase, as the layer writes them.
+private extension HTTPHeaders {
+    func appendingToGroup(_ name: String, _ value: String) -> HTTPHeaders {
+        var fields = self.fields.map { ($0.name, $0.value) }
+        let position = fields.lastIndex { $0.0.lowercased() == name }.map { $0 + 1 } ?? fields.endIndex
+        fields.insert((name, value), at: position)
+        return HTTPHeaders(fields)
+    }
+
+    func replacingInPlace(_ name: String, _ value: String) -> HTTPHeaders {
+        var fields: [(String, String)] = []
+        var replaced = false
+        for field in self.fields {
+            guard field.name.lowercased() == name else {
+                fields.append((field.name, field.value))
+                continue
+            }
+            if !replaced { fields.append((field.name, value)) }
+            replaced = true
+        }
+        if !replaced { fields.append((name, value)) }
+        return HTTPHeaders(fields)
     }
 }

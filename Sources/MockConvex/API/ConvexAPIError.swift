@@ -38,7 +38,7 @@ public struct ConvexAPIError: Error, HTTPResponseError, Equatable, Sendable {
     public var response: HTTPResponse {
         var response = code.isEmpty && message.isEmpty
             ? HTTPResponse(status: status)
-            : HTTPResponse.json(status, JSONWriter.serialize(.object([("code", .string(code)), ("message", .string(message))])))
+            : ConvexResponses.json(status, .object([("code", .string(code)), ("message", .string(message))]))
         for field in headers { response.headers.add(field.name, field.value) }
         return response
     }

@@ -2,14 +2,16 @@ import EventHTTP
 
 /// Calls a function for an HTTP route, in the backend's order: arguments re-parsed (an HTTP
 /// error), then the function looked up, its visibility and type checked, the arguments
-/// converted (each a function error), then the behaviour run, after its delay, on the loop.
+/// converted and measured (each a function error), then the behaviour run, after its delay,
+/// on the loop.
 final class FunctionCaller {
     /// How a route names a function it cannot find or may not call.
     enum Lookup {
         /// `/api/query`, `/api/mutation`, `/api/action`: only public functions, unless admin.
         case publicAPI(expected: FunctionSpec.Kind)
-        /// `/api/function` and `/api/run`: any type; internal ones for admins only.
-        case anyFunction
+        /// `/api/function` and `/api/run`: any type; internal ones for admins only. A component
+        /// other than the root (nil) has no functions: the app is all root.
+        case anyFunction(component: String?)
     }
 
     let deployment: Deployment
@@ -33,8 +35,12 @@ final class FunctionCaller {
     }
 
     /// Runs `path` and hands the outcome to `completion` on this loop, at once or after the
-    /// function's delay.
-    func call(_ path: FunctionPath, arguments: [JSON], identity: Identity, lookup: Lookup, completion: @escaping (FunctionOutcome) -> Void) {
+    /// function's delay. A query reads the store as it was when it started, or as `snapshot`
+    /// when given (a batch reads every query at one timestamp).
+    func call(
+        _ path: FunctionPath, arguments: [JSON], identity: Identity, lookup: Lookup, snapshot: DocumentStore? = nil,
+        completion: @escaping (FunctionOutcome) -> Void
+    ) {
         switch resolve(path, identity: identity, lookup: lookup) {
         case .failure(let failure):
             completion(FunctionOutcome(.failure(failure)))
@@ -49,13 +55,24 @@ final class FunctionCaller {
                 completion(FunctionOutcome(.failure(JSFailure(message: "Invalid arguments for \(path.canonical): \(error.message)"))))
                 return
             }
+            let size = ConvexValue.array(values).size
+            guard size <= ValueLimits.maxArgumentsSize else {
+                let sizes = "actual: \(ByteCountText.binary(size)), limit: \(ByteCountText.binary(ValueLimits.maxArgumentsSize))"
+                completion(FunctionOutcome(.failure(JSFailure(message: "Arguments for \(path.canonical) are too large (\(sizes))"))))
+                return
+            }
             let deployment = self.deployment
+            let readAt = spec.kind == .query ? snapshot ?? deployment.snapshot() : nil
+            let run = {
+                readAt.map { deployment.runQuery(spec, path: path, arguments: values, on: $0) }
+                    ?? deployment.run(spec, path: path, arguments: values)
+            }
             guard spec.delayMs > 0 else {
-                completion(deployment.run(spec, path: path, arguments: values))
+                completion(run())
                 return
             }
             loop.schedule(after: .milliseconds(spec.delayMs)) {
-                completion(deployment.run(spec, path: path, arguments: values))
+                completion(run())
             }
         }
     }
@@ -71,9 +88,10 @@ final class FunctionCaller {
                 return .failure(JSFailure(message: "Trying to execute \(path.canonical) as \(expected), but it is defined as \(spec.kind)."))
             }
             return .success(spec)
-        case .anyFunction:
-            guard let spec, spec.visibility == .public || identity.isAdmin else {
-                return .failure(JSFailure(message: "Could not find function for '\(path.stripped)'. Did you forget to run `npx convex dev`?"))
+        case .anyFunction(let component):
+            guard component == nil, let spec, spec.visibility == .public || identity.isAdmin else {
+                let inComponent = component.map { " in '\($0)'" } ?? ""
+                return .failure(JSFailure(message: "Could not find function for '\(path.stripped)'\(inComponent). Did you forget to run `npx convex dev`?"))
             }
             return .success(spec)
         }

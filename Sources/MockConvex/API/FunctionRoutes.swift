@@ -18,7 +18,9 @@ final class FunctionRoutes {
         }
         router.add(.GET, "/api/query") { request, _ in try Self.queryByGet(request) }
         router.add(.POST, "/api/function") { [self] request, responder in try adminCall(request, responder) }
-        router.add(.POST, prefix: "/api/run/") { [self] request, responder in try runCall(request, responder) }
+        router.add(.POST, prefix: RunPath.prefix) { [self] request, responder in try runCall(request, responder) }
+        // The wildcard needs at least one character: `/api/run/` itself is no route.
+        router.add(nil, RunPath.prefix) { _, _ in throw ConvexAPIError(status: 404, code: "", message: "") }
         router.add(.POST, "/api/query_batch") { [self] request, responder in try queryBatch(request, responder) }
         router.add(.POST, "/api/query_ts") { [self] _, responder in
             responder.send(ConvexResponses.json(200, .object([("ts", .string(Timestamp.encode(deployment.latestTimestamp)))])))
@@ -48,33 +50,38 @@ final class FunctionRoutes {
         let body = try RequestChecks.decode(RequestBodyDecoder.udfPostRequestWithComponent, RequestChecks.jsonBody(request))
         let identity = try deployment.authenticate(credentials)
         guard identity.isAdmin else { throw Self.notAnAdmin }
-        if let component = body.componentPath, !component.isEmpty {
-            throw ConvexAPIError.badRequest("ComponentPathNotFound", "Component path '\(component)' not found")
-        }
+        let component = try Self.componentPath(body.componentPath)
         let path = try RequestChecks.functionPath(body.path)
         let arguments = try FunctionCaller.positionalArguments(body.args)
-        finish(path, arguments, identity, .anyFunction, body.format, client.defaultFormat, RequestId.of(request), responder)
+        finish(path, arguments, identity, .anyFunction(component: component), body.format, client.defaultFormat, RequestId.of(request), responder)
+    }
+
+    /// `componentPath`: names of components (identifiers) joined by `/`; absent or empty is
+    /// the root, which is nil here since the app has no other components.
+    private static func componentPath(_ text: String?) throws(ConvexAPIError) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        for name in text.split(separator: "/", omittingEmptySubsequences: false) {
+            do {
+                try IdentifierRules.check(String(name))
+            } catch {
+                throw ConvexAPIError.badRequest("InvalidComponentPath", error.reason)
+            }
+        }
+        return text
     }
 
     /// `/api/run/dir/module/function`: the last segment names the function; the default
-    /// format is always clean here.
+    /// format is always clean here. The URL is read first, but only made sense of after the
+    /// caller is authenticated, as the backend does.
     private func runCall(_ request: HTTPRequest, _ responder: Responder) throws(ConvexAPIError) {
-        _ = try ClientVersion(header: request.headers["Convex-Client"])
+        let wildcard = try RunPath.wildcard(of: request)
         let credentials = try RequestChecks.credentials(request)
+        _ = try ClientVersion(header: request.headers["Convex-Client"])
         let body = try RequestChecks.decode(RequestBodyDecoder.udfPostRequestArgsOnly, RequestChecks.jsonBody(request))
-        // `/api/run/` alone does not match the backend's route.
-        guard request.path != "/api/run/" else { throw ConvexAPIError(status: 404, code: "", message: "") }
-        // axum decodes the wildcard, then the backend decodes each segment once more.
-        let wildcard = HTTPRequest.percentDecode(String(request.path.dropFirst("/api/run/".count)), plusIsSpace: false)
-        let segments = wildcard.split(separator: "/", omittingEmptySubsequences: false)
-            .map { HTTPRequest.percentDecode(String($0), plusIsSpace: false) }
-        guard segments.count >= 2 else {
-            throw ConvexAPIError.badRequest("MissingIdentifier", "Path or function name not provided in path, e.g. /api/run/messages/list")
-        }
-        let path = try RequestChecks.functionPath(segments.dropLast().joined(separator: "/") + ":" + segments.last!)
         let identity = try deployment.authenticate(credentials)
+        let path = try RequestChecks.functionPath(RunPath.functionPathText(wildcard))
         let arguments = try FunctionCaller.positionalArguments(body.args)
-        finish(path, arguments, identity, .anyFunction, body.format, .clean, RequestId.of(request), responder)
+        finish(path, arguments, identity, .anyFunction(component: nil), body.format, .clean, RequestId.of(request), responder)
     }
 
     private func finish(
@@ -97,6 +104,8 @@ final class FunctionRoutes {
         let client = try ClientVersion(header: request.headers["Convex-Client"])
         let credentials = try RequestChecks.credentials(request)
         let queries = try RequestChecks.decode(RequestBodyDecoder.queryBatchArgs, RequestChecks.jsonBody(request))
+        // The backend picks the batch's timestamp before it authenticates.
+        let snapshot = deployment.snapshot()
         let identity = try deployment.authenticate(credentials)
         let requestId = RequestId.of(request)
         var results: [JSON] = []
@@ -110,7 +119,7 @@ final class FunctionRoutes {
                 let format = try RequestChecks.format(query.format, default: client.defaultFormat)
                 let path = try RequestChecks.functionPath(query.path)
                 let arguments = try FunctionCaller.positionalArguments(query.args)
-                caller.call(path, arguments: arguments, identity: identity, lookup: .publicAPI(expected: .query)) { outcome in
+                caller.call(path, arguments: arguments, identity: identity, lookup: .publicAPI(expected: .query), snapshot: snapshot) { outcome in
                     results.append(UdfResponse.json(outcome, format: format, requestId: requestId))
                     next()
                 }
@@ -122,12 +131,19 @@ final class FunctionRoutes {
     }
 
     /// The GET form of `/api/query` exists but its `args` cannot come from a query string, so
-    /// the backend always refuses it.
+    /// the backend always refuses it, with the first problem serde meets walking the pairs.
     private static func queryByGet(_ request: HTTPRequest) throws(ConvexAPIError) {
-        let names = Set(request.queryItems.map(\.name))
-        let problem = names.contains("args") ? "invalid type: newtype struct, expected any valid JSON value"
-            : names.contains("path") ? "missing field `args`" : "missing field `path`"
-        throw ConvexAPIError.badRequest("BadQueryArgs", "Failed to deserialize query string: \(problem)")
+        var seen: Set<String> = []
+        var problem: String?
+        for name in request.queryItems.map(\.name) where problem == nil {
+            switch name {
+            case "args": problem = "invalid type: newtype struct, expected any valid JSON value"
+            case "path", "format": if !seen.insert(name).inserted { problem = "duplicate field `\(name)`" }
+            default: continue
+            }
+        }
+        let message = problem ?? (seen.contains("path") ? "missing field `args`" : "missing field `path`")
+        throw ConvexAPIError.badRequest("BadQueryArgs", "Failed to deserialize query string: \(message)")
     }
 }
 

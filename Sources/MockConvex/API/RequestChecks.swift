@@ -5,32 +5,29 @@ enum RequestChecks {
     /// `MAX_BACKEND_PUBLIC_API_REQUEST_SIZE`: 16 MiB and a little.
     static let publicAPIBodyLimit = (1 << 24) + 2000
 
-    /// `Authorization` syntax, or `?adminKey=` when there is no header.
+    /// `Authorization` syntax, or `?adminKey=` when there is no header: the backend reads the
+    /// query string only then, so a repeated parameter beside a header goes unnoticed.
     static func credentials(_ request: HTTPRequest) throws(ConvexAPIError) -> Credentials {
+        if let header = request.headers["Authorization"] {
+            return try Credentials(header: header, adminKeyParameter: nil)
+        }
         let keys = request.queryItems.filter { $0.name == "adminKey" }
         if keys.count > 1 {
             throw ConvexAPIError.badRequest("BadQueryArgs", "Failed to deserialize query string: duplicate field `adminKey`")
         }
-        return try Credentials(header: request.headers["Authorization"], adminKeyParameter: keys.first?.value)
+        return try Credentials(header: nil, adminKeyParameter: keys.first?.value)
     }
 
     /// A JSON body: the content type says so (`application/json`, parameters and `+json`
     /// subtypes allowed) and it fits the limit.
     static func jsonBody(_ request: HTTPRequest) throws(ConvexAPIError) -> [UInt8] {
-        guard let contentType = request.headers["Content-Type"], isJSON(contentType) else {
+        guard let contentType = request.headers["Content-Type"], JSONContentType.accepts(contentType) else {
             throw ConvexAPIError.badRequest("BadJsonBody", "Expected request with `Content-Type: application/json`")
         }
         guard request.body.count <= publicAPIBodyLimit else {
             throw ConvexAPIError.badRequest("BadJsonBody", "Failed to buffer the request body: length limit exceeded")
         }
         return request.body
-    }
-
-    static func isJSON(_ contentType: String) -> Bool {
-        let essence = contentType.split(separator: ";", maxSplits: 1)[0].trimmingASCIISpaces().lowercased()
-        let parts = essence.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0] == "application", !parts[1].isEmpty else { return false }
-        return parts[1] == "json" || parts[1].hasSuffix("+json")
     }
 
     static func decode<T>(_ decoder: ([UInt8]) throws(RequestBodyError) -> T, _ body: [UInt8]) throws(ConvexAPIError) -> T {
@@ -58,14 +55,5 @@ enum RequestChecks {
         } catch {
             throw ConvexAPIError.badRequest("BadFormat", error.message)
         }
-    }
-}
-
-extension Substring {
-    func trimmingASCIISpaces() -> Substring {
-        var text = self
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return text
     }
 }

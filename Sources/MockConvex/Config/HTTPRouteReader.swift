@@ -41,16 +41,17 @@ enum HTTPRouteReader {
                 guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte), text.utf8.allSatisfy({ $0 != 13 && $0 != 10 }) else {
                     throw ConfigError(path.key("headers").key(name), "not a valid header field")
                 }
-                route.headers.add(name, text)
+                // A JavaScript `Headers` object keeps names in lowercase, and so they go out.
+                route.headers.add(name.lowercased(), text)
             }
         }
         switch member("body") {
         case nil: break
         case .string(let text)?: route.body = Array(text.utf8)
         case let json?:
-            // A structured body is sent as JSON, as `Response.json(...)` would.
-            route.body = json.serialized
-            if !route.headers.contains("Content-Type") { route.headers.add("Content-Type", "application/json") }
+            // A structured body is sent as `Response.json(...)` would send it.
+            route.body = Array(JavaScriptJSON.stringify(json).utf8)
+            if !route.headers.contains("content-type") { route.headers.add("content-type", "application/json") }
         }
         if let message = member("throws") {
             guard member("status") == nil, member("headers") == nil, member("body") == nil else {

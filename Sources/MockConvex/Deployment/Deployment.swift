@@ -66,6 +66,20 @@ public final class Deployment: Sendable {
         }
     }
 
+    /// The store as it is now: what a query starting now reads, however long it then takes.
+    public func snapshot() -> DocumentStore {
+        state.withLock { $0.store }
+    }
+
+    /// Runs a query on a store read earlier (`snapshot()`); a query cannot write, so nothing
+    /// goes back.
+    public func runQuery(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], on snapshot: DocumentStore) -> FunctionOutcome {
+        precondition(!spec.behaviour.writes, "a query cannot write")
+        var store = snapshot
+        var random = SystemRandomNumberGenerator()
+        return FunctionRunner.run(spec, path: path, arguments: arguments, store: &store, random: &random)
+    }
+
     public var latestTimestamp: UInt64 {
         state.withLock { $0.latestTimestamp }
     }

@@ -38,8 +38,8 @@ enum ArgumentRules {
     /// Top-level fields starting with `_` are the system's.
     static func userFields(_ fields: ConvexObject, module: String) -> Result<ConvexObject, JSFailure> {
         if let systemField = fields.names.first(where: { $0.hasPrefix("_") }) {
-            return .failure(JSFailure(
-                message: "Uncaught Error: Field '\(systemField)' starts with an underscore, which is only allowed for system fields like '_id'",
+            return .failure(JSFailure.uncaught(
+                "Error", "Field '\(systemField)' starts with an underscore, which is only allowed for system fields like '_id'",
                 frames: [FunctionRunner.frame(module)]))
         }
         return .success(fields)

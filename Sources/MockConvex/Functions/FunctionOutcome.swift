@@ -12,6 +12,13 @@ public struct JSFailure: Sendable, Equatable, Error {
         self.data = data
     }
 
+    /// An exception the function did not catch, named as the backend names it
+    /// (`format_uncaught_error`): `Uncaught Error: boom`, or just `Uncaught Error` when the
+    /// message is empty.
+    public static func uncaught(_ name: String, _ message: String, frames: [String], data: ConvexValue? = nil) -> JSFailure {
+        JSFailure(message: message.isEmpty ? "Uncaught \(name)" : "Uncaught \(name): \(message)", frames: frames, data: data)
+    }
+
     /// The backend's rendering (its `JsError` debug form): message, then one line per frame,
     /// every line ending in a newline.
     public var rendered: String {

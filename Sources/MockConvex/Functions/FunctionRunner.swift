@@ -21,7 +21,7 @@ enum FunctionRunner {
         _ behaviour: FunctionSpec.Behaviour, args: ConvexObject, module: String, store: inout DocumentStore, random: inout R
     ) -> Result<ConvexValue, JSFailure> {
         func uncaught(_ message: String) -> JSFailure {
-            JSFailure(message: "Uncaught Error: \(message)", frames: [frame(module)])
+            JSFailure.uncaught("Error", message, frames: [frame(module)])
         }
         switch behaviour {
         case .insert(let table):
@@ -67,8 +67,7 @@ enum FunctionRunner {
         case .throwsError(let message, let data?):
             // A ConvexError's message is its data, as JSON.stringify writes it, unless the
             // config gives one.
-            let text: String = if let message { message } else if case .string(let string) = data { string } else { data.javaScriptJSON }
-            return .failure(JSFailure(message: "Uncaught ConvexError: \(text)", frames: [frame(module)], data: data))
+            return .failure(JSFailure.uncaught("ConvexError", message ?? data.convexErrorMessage, frames: [frame(module)], data: data))
         }
     }
 }

@@ -31,7 +31,7 @@ struct HTTPActions {
     private func respond(_ route: HTTPRouteSpec) -> HTTPResponse {
         if let message = route.throwsMessage {
             // An uncaught exception: the backend reports it under a fresh request id.
-            let failure = JSFailure(message: "Uncaught Error: \(message)", frames: [FunctionRunner.frame("http")])
+            let failure = JSFailure.uncaught("Error", message, frames: [FunctionRunner.frame("http")])
             return ConvexResponses.json(500, .object([
                 ("code", .string("[Request ID: \(RequestId.fresh())] Server Error: \(failure.message)")),
                 ("trace", .string(failure.rendered)),

@@ -4,6 +4,9 @@ public enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
+    /// An integer written as one (`5`, not `5.0`): only export_json's int64 values are. The
+    /// reader never produces it; JSON text's numbers are all floats to the backend.
+    case integer(Int64)
     case string(String)
     case array([JSON])
     case object([(key: String, value: JSON)])
@@ -28,7 +31,7 @@ public enum JSON: Sendable, Equatable {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
-        case .number: "a number"
+        case .number, .integer: "a number"
         case .string: "a string"
         case .array: "an array"
         case .object: "an object"
@@ -40,6 +43,7 @@ public enum JSON: Sendable, Equatable {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
         case (.number(let a), .number(let b)): a.bitPattern == b.bitPattern
+        case (.integer(let a), .integer(let b)): a == b
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }

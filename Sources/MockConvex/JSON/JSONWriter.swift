@@ -19,6 +19,8 @@ public enum JSONWriter {
             output.append(contentsOf: flag ? "true".utf8 : "false".utf8)
         case .number(let number):
             appendNumber(number, to: &output)
+        case .integer(let number):
+            output.append(contentsOf: String(number).utf8)
         case .string(let text):
             appendString(text, to: &output)
         case .array(let elements):

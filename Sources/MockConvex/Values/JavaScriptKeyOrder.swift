@@ -8,7 +8,8 @@ extension ConvexObject {
         return indexed.sorted { $0.index < $1.index }.map(\.field) + fields.filter { Self.arrayIndex($0.name) == nil }
     }
 
-    private static func arrayIndex(_ name: String) -> UInt32? {
+    /// A canonical decimal up to 2^32 - 2: a name JavaScript treats as an array index.
+    static func arrayIndex(_ name: String) -> UInt32? {
         let digits = name.utf8
         guard let first = digits.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9"),
               first != UInt8(ascii: "0") || digits.count == 1,

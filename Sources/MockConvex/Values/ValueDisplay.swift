@@ -70,7 +70,7 @@ extension ConvexValue {
             output.append("n\"")
         case .float64(let number): output.append(number.isFinite ? NumberText.javaScript(number) : "null")
         case .boolean(let flag): output.append(flag ? "true" : "false")
-        case .string(let text): Self.appendJSONQuoted(text, to: &output)
+        case .string(let text): JavaScriptJSON.appendQuoted(text, to: &output)
         case .bytes: output.append("{}")
         case .array(let items):
             output.append("[")
@@ -83,34 +83,11 @@ extension ConvexValue {
             output.append("{")
             for (position, field) in object.javaScriptOrderedFields.enumerated() {
                 if position > 0 { output.append(",") }
-                Self.appendJSONQuoted(field.name, to: &output)
+                JavaScriptJSON.appendQuoted(field.name, to: &output)
                 output.append(":")
                 field.value.appendJavaScriptJSON(to: &output)
             }
             output.append("}")
         }
-    }
-
-    /// JSON.stringify's string quoting: the short escapes where JSON has them, `\u00xx` for the
-    /// other control characters, everything else as is.
-    private static func appendJSONQuoted(_ text: String, to output: inout String) {
-        output.append("\"")
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output.append("\\\"")
-            case "\\": output.append("\\\\")
-            case "\u{08}": output.append("\\b")
-            case "\u{0C}": output.append("\\f")
-            case "\n": output.append("\\n")
-            case "\r": output.append("\\r")
-            case "\t": output.append("\\t")
-            case "\0"..."\u{1F}":
-                output.append("\\u00")
-                output.append(scalar.value < 0x10 ? "0" : "1")
-                output.append(String(scalar.value & 0xF, radix: 16))
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output.append("\"")
     }
 }

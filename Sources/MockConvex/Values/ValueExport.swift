@@ -51,12 +51,9 @@ extension ConvexValue {
 
     /// int64 as a JSON integer, finite floats (negative zero included) as numbers, and the
     /// encoded wrappers for non-finite floats and bytes.
-    ///
-    /// `JSON` has no integer case yet, so an int64 leaves here as a `.number`: exact only up to
-    /// 2^53, and the writer prints it with a `.0` that the backend's `5` does not have.
     private func exportJSON() -> JSON {
         switch self {
-        case .int64(let number): .number(Double(number))
+        case .int64(let number): .integer(number)
         case .float64(let number) where !number.isFinite: encodedJSON()
         case .bytes: encodedJSON()
         case .array(let items): .array(items.map { $0.exportJSON() })

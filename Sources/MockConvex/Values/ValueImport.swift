@@ -29,6 +29,7 @@ private enum ValueImport {
         case .null: return Converted(value: .null, size: 1, nesting: 0)
         case .bool(let flag): return Converted(value: .boolean(flag), size: 1, nesting: 0)
         case .number(let number): return Converted(value: .float64(number), size: 9, nesting: 0)
+        case .integer(let number): return Converted(value: .float64(Double(number)), size: 9, nesting: 0)
         case .string(let text): return try checkedScalar(.string(text), size: ConvexValue.stringSize(text))
         case .array(let items): return try array(items)
         case .object(let members): return try object(members)
@@ -145,6 +146,7 @@ private enum ValueImport {
             return description
         case .array: return "sequence"
         case .object: return "map"
+        case .integer(let number): return "integer `\(number)`"
         case .number(let number):
             // `-0` parses as a float.
             let isIntegral = number.isFinite && number.rounded(.towardZero) == number

@@ -3,6 +3,9 @@
 public enum ValueLimits {
     /// 32 MiB, in the units of `ConvexValue.size`.
     public static let maxSize = 1 << 25
+    /// 16 MiB for a function's arguments together (`FUNCTION_MAX_ARGS_SIZE`), measured as the
+    /// array they arrive in.
+    public static let maxArgumentsSize = 1 << 24
     public static let maxNesting = 64
     public static let maxArrayLength = 8192
     public static let maxObjectFields = 1024
