@@ -17,6 +17,8 @@ public final class MockConvexProcess: @unchecked Sendable {
     private let output = LineCollector()
     private let errors = LineCollector()
     private let exited = DispatchSemaphore(value: 0)
+    /// False when `run()` failed: a process that never started has no status to read.
+    private var launched = false
 
     /// Starts `mockconvex arguments...` (behind `prefix`, e.g. `ip netns exec ns`) and, when
     /// `waitUntilReady`, waits (at most `timeout` seconds) for its `mockconvex ready` line.
@@ -40,7 +42,9 @@ public final class MockConvexProcess: @unchecked Sendable {
         process.terminationHandler = { _ in exited.signal() }
         output.follow(outPipe.fileHandleForReading)
         errors.follow(errPipe.fileHandleForReading)
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw HarnessError.noBinary(Self.binary) }
         try process.run()
+        launched = true
         if waitUntilReady {
             guard output.waitFor({ $0 == "mockconvex ready" }, timeout: timeout) != nil else {
                 stop()
@@ -54,11 +58,13 @@ public final class MockConvexProcess: @unchecked Sendable {
     public enum HarnessError: Error, CustomStringConvertible {
         case notReady(stdout: [String], stderr: [String])
         case noSuchListener(String, [String])
+        case noBinary(String)
 
         public var description: String {
             switch self {
             case .notReady(let out, let err): "mockconvex did not become ready.\nstdout:\n\(out.joined(separator: "\n"))\nstderr:\n\(err.joined(separator: "\n"))"
             case .noSuchListener(let name, let out): "no listener \(name) in:\n\(out.joined(separator: "\n"))"
+            case .noBinary(let path): "no mockconvex binary at \(path): run `swift build` or set MOCKCONVEX_BINARY"
             }
         }
     }
@@ -88,6 +94,7 @@ public final class MockConvexProcess: @unchecked Sendable {
     /// Returns the exit status, or nil if it did not exit in time (it is then killed).
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 10) -> Int32? {
+        guard launched else { return nil }
         guard process.isRunning else { return process.terminationStatusIfExited }
         kill(process.processIdentifier, signal)
         if let status = waitForExit(timeout: timeout) { return status }
@@ -98,6 +105,7 @@ public final class MockConvexProcess: @unchecked Sendable {
 
     /// Waits at most `timeout` seconds for the process to exit by itself; its status, or nil.
     public func waitForExit(timeout: Double = 10) -> Int32? {
+        guard launched else { return nil }
         if !process.isRunning { return process.terminationStatusIfExited }
         guard exited.wait(timeout: .now() + timeout) == .success else { return nil }
         exited.signal()

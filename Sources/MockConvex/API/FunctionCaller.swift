@@ -62,7 +62,10 @@ final class FunctionCaller {
                 return
             }
             let deployment = self.deployment
-            let readAt = spec.kind == .query ? snapshot ?? deployment.snapshot() : nil
+            // A query that answers at once runs under the lock and needs no copy of the store;
+            // one that takes time keeps the store as it was when it started. Holding copies
+            // only then keeps writers from copying tables while queries run.
+            let readAt = spec.kind == .query ? snapshot ?? (spec.delayMs > 0 ? deployment.snapshot() : nil) : nil
             let run = {
                 readAt.map { deployment.runQuery(spec, path: path, arguments: values, on: $0) }
                     ?? deployment.run(spec, path: path, arguments: values)
