@@ -32,6 +32,8 @@ public final class Responder {
 
     private let target: Target
     private var answered = false
+    /// For in-process responders: what to run once the response has been delivered.
+    private var afterDelivery: (() -> Void)?
 
     public init(_ deliver: @escaping (HTTPResponse) -> Void) {
         target = .closure(deliver)
@@ -59,7 +61,10 @@ public final class Responder {
         guard !answered else { return }
         answered = true
         switch target {
-        case .closure(let deliver): deliver(response)
+        case .closure(let deliver):
+            deliver(response)
+            afterDelivery?()
+            afterDelivery = nil
         case .exchange(let exchange): exchange.send(response)
         case .mapped(let parent, let transform): parent.send(transform(response))
         }
@@ -70,11 +75,12 @@ public final class Responder {
         Responder(parent: self, transform: transform)
     }
 
-    /// Runs `body` once the response has been handed to the kernel in full (at once for
-    /// in-process responders); not at all if the client goes away first.
+    /// Runs `body` once the response has been handed to the kernel in full (for in-process
+    /// responders, once it has been delivered); not at all if the client goes away first.
     public func afterCompletion(_ body: @escaping () -> Void) {
         switch target {
-        case .closure: body()
+        case .closure:
+            if answered { body() } else { afterDelivery = body }
         case .exchange(let exchange): exchange.afterCompletion = body
         case .mapped(let parent, _): parent.afterCompletion(body)
         }

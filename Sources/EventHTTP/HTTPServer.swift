@@ -90,14 +90,22 @@ public final class HTTPServer: Sendable {
 
         var loops: [LoopBound<ServerLoop>] = []
         var threads: [EventLoopThread] = []
-        for index in 0..<loopCount {
-            let loop = try EventLoop()
-            let serverLoop = ServerLoop(
-                loop: loop, settings: settings,
-                handlers: listeners.map { (name: $0.name, handler: $0.makeHandler(loop)) })
-            for (name, fds) in sockets { serverLoop.open(name, socket: fds[index]) }
-            loops.append(LoopBound(serverLoop, on: loop.handle))
-            threads.append(try EventLoopThread(running: loop))
+        do {
+            for index in 0..<loopCount {
+                let loop = try EventLoop()
+                let serverLoop = ServerLoop(
+                    loop: loop, settings: settings,
+                    handlers: listeners.map { (name: $0.name, handler: $0.makeHandler(loop)) })
+                for (name, fds) in sockets { serverLoop.open(name, socket: fds[index]) }
+                loops.append(LoopBound(serverLoop, on: loop.handle))
+                threads.append(try EventLoopThread(running: loop))
+            }
+        } catch {
+            // Loops already running stop (closing the sockets they took); the rest are closed here.
+            for loop in loops { loop.run { $0.drain(within: .zero) } }
+            threads.forEach { $0.join() }
+            sockets.values.forEach { $0.dropFirst(loops.count).forEach(closeDescriptor) }
+            throw error
         }
         state.withLock {
             $0.statuses = statuses
