@@ -26,11 +26,14 @@ final class Exchange {
     let uri: String
     let remoteAddress: String
     let startedAt: UInt64
+    /// The request's body, readable until the answer is sent.
+    let body: RequestBody
     private var state = State.handling
     var timeoutTimer: ScheduledTimer?
     var afterCompletion: (() -> Void)?
 
-    init(request: OpaquePointer, connection: OpaquePointer, listener: LoopListener, method: HTTPMethod, uri: String, remoteAddress: String, startedAt: UInt64) {
+    init(request: OpaquePointer, connection: OpaquePointer, listener: LoopListener, method: HTTPMethod, uri: String, remoteAddress: String, startedAt: UInt64, body: RequestBody) {
+        self.body = body
         self.request = request
         self.connection = connection
         self.listener = listener
@@ -56,19 +59,35 @@ final class Exchange {
             evhttp_add_header(headers, "Connection", "close")
         }
         let bodyAllowed = response.status != 204 && response.status != 304 && !(100..<200).contains(response.status)
+        let length = response.content.count
         if method == .HEAD {
             // libevent writes no Content-Length for HEAD; say what GET would have sent.
             if bodyAllowed && !response.headers.contains("Content-Length") {
-                evhttp_add_header(headers, "Content-Length", String(response.body.count))
+                evhttp_add_header(headers, "Content-Length", String(length))
             }
-        } else if bodyAllowed && !response.body.isEmpty {
-            let output = evhttp_request_get_output_buffer(request)
-            response.body.withUnsafeBytes { bytes in
-                _ = evbuffer_add(output, bytes.baseAddress, bytes.count)
-            }
+        } else if bodyAllowed && length > 0 {
+            Self.append(response.content, to: evhttp_request_get_output_buffer(request))
         }
-        listener.record(self, status: response.status, bytes: response.body.count)
+        listener.record(self, status: response.status, bytes: length)
+        body.invalidate()
         evhttp_send_reply(request, Int32(response.status), nil, nil)
+    }
+
+    /// Hands the body to libevent: bytes are copied, shared memory is referenced (retained
+    /// until libevent is done with it), a file region is sent with sendfile.
+    private static func append(_ content: ResponseBody, to output: OpaquePointer?) {
+        switch content {
+        case .bytes(let bytes):
+            bytes.withUnsafeBytes { _ = evbuffer_add(output, $0.baseAddress, $0.count) }
+        case .shared(let shared, let range):
+            let base = shared.buffer.baseAddress! + range.lowerBound
+            evbuffer_add_reference(output, base, range.count, { _, _, owner in
+                Unmanaged<SharedBytes>.fromOpaque(owner!).release()
+            }, Unmanaged.passRetained(shared).toOpaque())
+        case .file(let region):
+            guard let fd = region.take() else { return }
+            if evbuffer_add_file(output, fd, Int64(region.offset), Int64(region.length)) != 0 { close(fd) }
+        }
     }
 
     /// libevent has written the whole response (on_complete callback). Returns what was asked
@@ -92,5 +111,6 @@ final class Exchange {
         timeoutTimer?.cancel()
         timeoutTimer = nil
         afterCompletion = nil
+        body.invalidate()
     }
 }

@@ -8,7 +8,7 @@ import Darwin
 
 /// One request as a handler sees it: plain values, no libevent pointers, so handlers can be
 /// exercised without a socket.
-public struct HTTPRequest: Sendable {
+public struct HTTPRequest {
     public var method: HTTPMethod
     /// The request target as sent (`/api/query?x=1`).
     public var uri: String
@@ -17,7 +17,8 @@ public struct HTTPRequest: Sendable {
     /// The query part of `uri` without the `?`, still encoded; nil when there is none.
     public var query: String?
     public var headers: HTTPHeaders
-    public var body: [UInt8]
+    /// The body where it was received; `body` reads it into an array.
+    public var content: RequestBody
     /// `address:port` of the peer, empty for requests made in-process.
     public var remoteAddress: String
     /// The name of the listener that accepted the request.
@@ -31,9 +32,15 @@ public struct HTTPRequest: Sendable {
         self.uri = uri
         (path, query) = Self.split(target: uri)
         self.headers = headers
-        self.body = body
+        content = RequestBody(body)
         self.remoteAddress = remoteAddress
         self.listener = listener
+    }
+
+    /// The whole body as an array (moved out of libevent's buffer on first use).
+    public var body: [UInt8] {
+        get { content.bytes }
+        set { content = RequestBody(newValue) }
     }
 
     /// The path with percent-escapes decoded (`+` stays `+`).

@@ -3,12 +3,27 @@
 public struct HTTPResponse: Sendable, Equatable {
     public var status: Int
     public var headers: HTTPHeaders
-    public var body: [UInt8]
+    public var content: ResponseBody
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.init(status: status, headers: headers, content: .bytes(body))
+    }
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), content: ResponseBody) {
         self.status = status
         self.headers = headers
-        self.body = body
+        self.content = content
+    }
+
+    /// The body as an array; reading it from a shared buffer or a file copies it.
+    public var body: [UInt8] {
+        get { content.bytes }
+        set { content = .bytes(newValue) }
+    }
+
+    /// Equal when status, headers and body bytes are.
+    public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {
+        lhs.status == rhs.status && lhs.headers == rhs.headers && lhs.body == rhs.body
     }
 
     /// A text body with its content type.

@@ -95,16 +95,18 @@ final class LoopListener {
             Unmanaged<LoopListener>.fromOpaque(arg).takeUnretainedValue().responseWritten(request)
         }, arg)
 
-        let parsed = HTTPRequest(
+        var parsed = HTTPRequest(
             method: method,
             uri: String(cString: evhttp_request_get_uri(request)),
             headers: LibeventMessage.headers(evhttp_request_get_input_headers(request)),
-            body: LibeventMessage.body(evhttp_request_get_input_buffer(request)),
             remoteAddress: Self.peer(connection),
             listener: name
         )
+        if let input = evhttp_request_get_input_buffer(request), evbuffer_get_length(input) > 0 {
+            parsed.content = RequestBody(received: input)
+        }
         let exchange = Exchange(request: request, connection: connection, listener: self, method: method,
-                                uri: parsed.uri, remoteAddress: parsed.remoteAddress, startedAt: startedAt)
+                                uri: parsed.uri, remoteAddress: parsed.remoteAddress, startedAt: startedAt, body: parsed.content)
         inFlight[connection] = exchange
         let responder = Responder(exchange: exchange)
         do {
