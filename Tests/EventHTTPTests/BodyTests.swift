@@ -75,9 +75,9 @@ import TestSupport
         }
         // Every descriptor of the file was closed (other tests run alongside, so only this
         // file's descriptors are counted).
-        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter {
+        let stillOpen = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter {
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) == path
         }
-        #expect(open.isEmpty)
+        #expect(stillOpen.isEmpty)
     }
 }
