@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libevent 2.1, found through pkg-config; the module map links libevent_pthreads too.
@@ -18,10 +19,19 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"]), .brew(["libevent"])]
         ),
+        // SQLite, the embedded store behind --data-dir.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
         // The only module that touches libevent pointers.
         .target(name: "EventHTTP", dependencies: ["CLibevent"]),
         // The emulated Convex deployment: pure Swift over EventHTTP's request/response types.
-        .target(name: "MockConvex", dependencies: ["EventHTTP"]),
+        .target(
+            name: "MockConvex",
+            dependencies: ["EventHTTP", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "mockconvex",
             dependencies: [

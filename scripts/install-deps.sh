@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs what building and testing mockconvex needs, when it is missing:
-# libevent (headers and pkg-config file), pkg-config, and the tools the tests drive for real
+# libevent and SQLite (headers and pkg-config files), pkg-config, and the tools the tests drive for real
 # (curl, socat, nginx, wrk, iproute2). Debian/Ubuntu through apt, macOS through Homebrew.
 set -euo pipefail
 
 want_tools="${1:-all}"   # "build" for what `make run` needs, "all" for the tests too
 
 have_libevent() { pkg-config --exists libevent 2>/dev/null && pkg-config --exists libevent_pthreads 2>/dev/null; }
+have_sqlite() { pkg-config --exists sqlite3 2>/dev/null; }
 
 missing=()
 case "$(uname -s)" in
   Linux)
     have_libevent || missing+=(libevent-dev pkg-config)
+    have_sqlite || missing+=(libsqlite3-dev pkg-config)
     if [ "$want_tools" = all ]; then
       command -v curl >/dev/null || missing+=(curl)
       command -v socat >/dev/null || missing+=(socat)
@@ -30,6 +32,7 @@ case "$(uname -s)" in
     ;;
   Darwin)
     have_libevent || missing+=(libevent pkg-config)
+    have_sqlite || missing+=(sqlite pkg-config)
     if [ "$want_tools" = all ]; then
       command -v socat >/dev/null || missing+=(socat)
       command -v nginx >/dev/null || missing+=(nginx)
@@ -46,7 +49,7 @@ case "$(uname -s)" in
     ;;
 esac
 
-if ! have_libevent; then
-  echo "libevent was not found by pkg-config after installing; set PKG_CONFIG_PATH" >&2
+if ! have_libevent || ! have_sqlite; then
+  echo "libevent or sqlite3 was not found by pkg-config after installing; set PKG_CONFIG_PATH" >&2
   exit 1
 fi

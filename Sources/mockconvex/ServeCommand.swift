@@ -54,6 +54,12 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Request bodies over this are answered 413.")
     var maxBodyBytes = 64 << 20
 
+    @Option(name: .customLong("max-upload-bytes"), help: "Storage uploads over this are answered 413.")
+    var maxUploadBytes = 64 << 20
+
+    @Option(name: .customLong("data-dir"), help: "Keep documents, files and the instance secret here across restarts. Default: everything in memory.")
+    var dataDir: String?
+
     @Option(name: .customLong("request-timeout"), help: "Seconds before an unanswered request gets 408 (env HTTP_SERVER_TIMEOUT_SECONDS). Default 300.")
     var requestTimeout: Int?
 
@@ -67,12 +73,28 @@ struct ServeCommand: ParsableCommand {
     var logFormat: LogFormat = .text
 
     func run() throws {
-        let setup = try ServeSetup(self, environment: Environment.current)
+        var setup = try ServeSetup(self, environment: Environment.current)
+        let seedFiles = try setup.seedFiles()
         let logger = Logging.bootstrap(format: logFormat, level: logLevel)
         // Signals are taken on this thread only: block them before the loop threads exist so
         // they inherit the mask.
         let signals = SignalWaiter(SIGTERM, SIGINT)
-        let deployment = Deployment(settings: setup.settings, config: setup.config)
+        let deployment: Deployment
+        do {
+            var directory: DataDirectory?
+            if let path = setup.dataDirectory {
+                let opened = try DataDirectory(path: path)
+                let adopted = try opened.adoptInstanceSecret(given: setup.givenSecret, otherwise: setup.settings.instanceSecret)
+                if adopted.replacedStored {
+                    logger.warning("the instance secret differs from the one kept in the data directory; upload URLs issued before no longer work", metadata: ["data-dir": "\(path)"])
+                }
+                setup.settings.instanceSecret = adopted.secret
+                directory = opened
+            }
+            deployment = try Deployment(settings: setup.settings, config: setup.config, seedFiles: seedFiles, directory: directory)
+        } catch {
+            throw StartupError(description: "cannot use --data-dir: \(error)")
+        }
         let accessLog = logLevel <= .info ? AccessLog(logger: logger).record : nil
         let server = MockConvexServer(deployment: deployment, options: setup.options, accessLog: accessLog)
         do {

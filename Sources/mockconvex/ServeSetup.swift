@@ -5,9 +5,13 @@ import MockConvex
 /// wrong is a `UsageError` (exit 2) naming the flag and what to give instead.
 struct ServeSetup {
     let options: ServerOptions
-    let settings: DeploymentSettings
+    var settings: DeploymentSettings
     let config: DeploymentConfig
     let configPath: String?
+    /// The secret given by flag or environment; without one, a data directory's stored secret
+    /// is used, else a new one.
+    let givenSecret: String?
+    let dataDirectory: String?
 
     init(_ command: ServeCommand, environment: Environment) throws(UsageError) {
         var options = ServerOptions()
@@ -22,7 +26,11 @@ struct ServeSetup {
         guard command.maxBodyBytes > 0 else {
             throw UsageError(description: "--max-body-bytes must be positive, got \(command.maxBodyBytes)")
         }
-        options.maxBodyBytes = command.maxBodyBytes
+        options.bodyLimits.body = command.maxBodyBytes
+        guard command.maxUploadBytes >= 0 else {
+            throw UsageError(description: "--max-upload-bytes must not be negative, got \(command.maxUploadBytes)")
+        }
+        options.bodyLimits.upload = command.maxUploadBytes
         var timeout = 300
         if let seconds = command.requestTimeout {
             timeout = seconds
@@ -37,10 +45,11 @@ struct ServeSetup {
         guard !instanceName.isEmpty, instanceName.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "|") }) else {
             throw UsageError(description: "--instance-name must be visible ASCII without spaces or |, got \"\(instanceName)\"")
         }
-        let secret = command.instanceSecret ?? environment["INSTANCE_SECRET"] ?? DeploymentSettings.generateSecret()
-        guard secret.utf8.count == 64, secret.utf8.allSatisfy(Self.isHexDigit) else {
+        givenSecret = command.instanceSecret ?? environment["INSTANCE_SECRET"]
+        if let secret = givenSecret, secret.utf8.count != 64 || !secret.utf8.allSatisfy(Self.isHexDigit) {
             throw UsageError(description: "--instance-secret (or INSTANCE_SECRET) must be 64 hex characters, as `openssl rand -hex 32` prints")
         }
+        let secret = givenSecret ?? DeploymentSettings.generateSecret()
         let adminKey = command.adminKey ?? DeploymentSettings.generateAdminKey(instanceName: instanceName)
         guard !adminKey.isEmpty, adminKey.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw UsageError(description: "--admin-key must be visible ASCII without spaces")
@@ -59,17 +68,32 @@ struct ServeSetup {
         }
         self.settings = settings
 
+        dataDirectory = command.dataDir
+        if let dataDir = command.dataDir, dataDir.isEmpty {
+            throw UsageError(description: "--data-dir must name a directory")
+        }
         configPath = command.config
         if let path = command.config {
             let bytes = try FileContents.read(path, what: "--config")
+            let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
             do {
-                config = try DeploymentConfig.parse(bytes)
+                config = try DeploymentConfig.parse(bytes, baseDirectory: directory.isEmpty ? "/" : directory)
             } catch {
                 throw UsageError(description: "config \(path) is not valid: \(error)")
             }
         } else {
             config = DeploymentConfig()
         }
+    }
+
+    /// The config's seed files, read now so that a missing one stops the start.
+    func seedFiles() throws(UsageError) -> [Deployment.SeedFile] {
+        var files: [Deployment.SeedFile] = []
+        for file in config.files {
+            let bytes = try FileContents.read(file.path, what: "the seed file at \(file.configPath) in --config")
+            files.append(Deployment.SeedFile(bytes: bytes, contentType: file.contentType))
+        }
+        return files
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

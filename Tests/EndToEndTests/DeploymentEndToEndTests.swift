@@ -50,12 +50,19 @@ import TestSupport
         #expect(list.text.contains(#"{"_creationTime":"#))
     }
 
-    @Test func aBodyOverTheLimitGets413AndTheServerKeepsServing() throws {
-        let server = try start(["--max-body-bytes", "1024"])
+    @Test func bodiesOverTheLimitsGet413AndTheServerKeepsServing() throws {
+        let server = try start(["--max-body-bytes", "1024", "--max-upload-bytes", "2048"])
         defer { server.stop() }
         let admin = try server.port("admin")
-        let tooBig = try RawHTTP.send("POST", "/api/query", port: admin, headers: [("Content-Type", "application/json")], body: [UInt8](repeating: 32, count: 4096))
-        #expect(tooBig.status == 413)
+        let json = [("Content-Type", "application/json")]
+        // Over the route's limit: mockconvex's own answer.
+        let overRoute = try RawHTTP.send("POST", "/api/query", port: admin, headers: json, body: [UInt8](repeating: 32, count: 1500))
+        #expect(overRoute.status == 413)
+        #expect(overRoute.text == #"{"code":"PayloadTooLarge","message":"The request body is 1500 bytes, more than the 1024 bytes --max-body-bytes allows"}"#)
+        // Over every limit: the HTTP layer refuses it before reading further, and closes.
+        let overAll = try RawHTTP.send("POST", "/api/query", port: admin, headers: json, body: [UInt8](repeating: 32, count: 4096))
+        #expect(overAll.status == 413)
+        #expect(overAll.header("Connection") == "close")
         #expect(try RawHTTP.get("/version", port: admin).text == "unknown")
     }
 

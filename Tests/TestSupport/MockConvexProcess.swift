@@ -37,7 +37,6 @@ public final class MockConvexProcess: @unchecked Sendable {
         let errPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
         let exited = self.exited
         process.terminationHandler = { _ in exited.signal() }
         output.follow(outPipe.fileHandleForReading)

@@ -100,8 +100,12 @@ public enum RawHTTP {
             while offset < bytes.count {
                 let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 if n < 0 {
-                    if errno == EINTR { continue }
-                    throw errno == ECONNRESET || errno == EPIPE ? Failure.reset : Failure.timedOut
+                    switch errno {
+                    case EINTR: continue
+                    case ECONNRESET, EPIPE: throw Failure.reset
+                    case EAGAIN, EWOULDBLOCK: throw Failure.timedOut
+                    default: throw Failure.malformed("send: \(String(cString: strerror(errno)))")
+                    }
                 }
                 offset += n
             }

@@ -35,15 +35,16 @@ final class FunctionCaller {
     }
 
     /// Runs `path` and hands the outcome to `completion` on this loop, at once or after the
-    /// function's delay. A query reads the store as it was when it started, or as `snapshot`
-    /// when given (a batch reads every query at one timestamp).
+    /// function's delay; a failure to store its writes arrives as the HTTP error instead. A
+    /// query reads the store as it was when it started, or as `snapshot` when given (a batch
+    /// reads every query at one timestamp).
     func call(
         _ path: FunctionPath, arguments: [JSON], identity: Identity, lookup: Lookup, snapshot: DocumentStore? = nil,
-        completion: @escaping (FunctionOutcome) -> Void
+        completion: @escaping (Result<FunctionOutcome, ConvexAPIError>) -> Void
     ) {
         switch resolve(path, identity: identity, lookup: lookup) {
         case .failure(let failure):
-            completion(FunctionOutcome(.failure(failure)))
+            completion(.success(FunctionOutcome(.failure(failure))))
         case .success(let spec):
             let values: [ConvexValue]
             do {
@@ -52,13 +53,13 @@ final class FunctionCaller {
                 }
                 values = converted
             } catch {
-                completion(FunctionOutcome(.failure(JSFailure(message: "Invalid arguments for \(path.canonical): \(error.message)"))))
+                completion(.success(FunctionOutcome(.failure(JSFailure(message: "Invalid arguments for \(path.canonical): \(error.message)")))))
                 return
             }
             let size = ConvexValue.array(values).size
             guard size <= ValueLimits.maxArgumentsSize else {
                 let sizes = "actual: \(ByteCountText.binary(size)), limit: \(ByteCountText.binary(ValueLimits.maxArgumentsSize))"
-                completion(FunctionOutcome(.failure(JSFailure(message: "Arguments for \(path.canonical) are too large (\(sizes))"))))
+                completion(.success(FunctionOutcome(.failure(JSFailure(message: "Arguments for \(path.canonical) are too large (\(sizes))")))))
                 return
             }
             let deployment = self.deployment
@@ -66,9 +67,9 @@ final class FunctionCaller {
             // one that takes time keeps the store as it was when it started. Holding copies
             // only then keeps writers from copying tables while queries run.
             let readAt = spec.kind == .query ? snapshot ?? (spec.delayMs > 0 ? deployment.snapshot() : nil) : nil
-            let run = {
-                readAt.map { deployment.runQuery(spec, path: path, arguments: values, on: $0) }
-                    ?? deployment.run(spec, path: path, arguments: values)
+            let run = { () -> Result<FunctionOutcome, ConvexAPIError> in
+                if let readAt { return .success(deployment.runQuery(spec, path: path, arguments: values, on: readAt)) }
+                return Result { () throws(ConvexAPIError) in try deployment.run(spec, path: path, arguments: values) }
             }
             guard spec.delayMs > 0 else {
                 completion(run())

@@ -88,8 +88,9 @@ final class FunctionRoutes {
         _ path: FunctionPath, _ arguments: [JSON], _ identity: Identity, _ lookup: FunctionCaller.Lookup,
         _ format: String?, _ defaultFormat: ValueFormat, _ requestId: String, _ responder: Responder
     ) {
-        caller.call(path, arguments: arguments, identity: identity, lookup: lookup) { outcome in
+        caller.call(path, arguments: arguments, identity: identity, lookup: lookup) { result in
             do throws(ConvexAPIError) {
+                let outcome = try result.get()
                 let format = try RequestChecks.format(format, default: defaultFormat)
                 responder.send(ConvexResponses.json(200, UdfResponse.json(outcome, format: format, requestId: requestId)))
             } catch {
@@ -119,9 +120,14 @@ final class FunctionRoutes {
                 let format = try RequestChecks.format(query.format, default: client.defaultFormat)
                 let path = try RequestChecks.functionPath(query.path)
                 let arguments = try FunctionCaller.positionalArguments(query.args)
-                caller.call(path, arguments: arguments, identity: identity, lookup: .publicAPI(expected: .query), snapshot: snapshot) { outcome in
-                    results.append(UdfResponse.json(outcome, format: format, requestId: requestId))
-                    next()
+                caller.call(path, arguments: arguments, identity: identity, lookup: .publicAPI(expected: .query), snapshot: snapshot) { result in
+                    switch result {
+                    case .success(let outcome):
+                        results.append(UdfResponse.json(outcome, format: format, requestId: requestId))
+                        next()
+                    case .failure(let error):
+                        responder.send(error.response)
+                    }
                 }
             } catch {
                 responder.send(error.response)

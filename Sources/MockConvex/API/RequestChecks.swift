@@ -21,7 +21,7 @@ enum RequestChecks {
     /// A JSON body: the content type says so (`application/json`, parameters and `+json`
     /// subtypes allowed) and it fits the limit.
     static func jsonBody(_ request: HTTPRequest) throws(ConvexAPIError) -> [UInt8] {
-        guard let contentType = request.headers["Content-Type"], JSONContentType.accepts(contentType) else {
+        guard let contentType = request.headers["Content-Type"], MediaType(parsing: contentType)?.isJSON == true else {
             throw ConvexAPIError.badRequest("BadJsonBody", "Expected request with `Content-Type: application/json`")
         }
         guard request.body.count <= publicAPIBodyLimit else {

@@ -9,6 +9,6 @@ enum RequestId {
 
     static func fresh() -> String {
         var generator = SystemRandomNumberGenerator()
-        return DeploymentSettings.hex((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }

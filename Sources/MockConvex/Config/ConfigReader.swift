@@ -2,9 +2,9 @@ import EventHTTP
 
 /// Turns a parsed config document into a `DeploymentConfig`, checking every rule on the way.
 enum ConfigReader {
-    static func read(_ document: JSON) throws(ConfigError) -> DeploymentConfig {
+    static func read(_ document: JSON, baseDirectory: String) throws(ConfigError) -> DeploymentConfig {
         let root = try object(document, at: .root)
-        try allowOnly(["functions", "httpRoutes", "documents"], in: root, at: .root)
+        try allowOnly(["functions", "httpRoutes", "documents", "files"], in: root, at: .root)
         var config = DeploymentConfig()
         if let functions = root.value("functions") {
             let path = JSONPath.root.key("functions")
@@ -42,7 +42,32 @@ enum ConfigReader {
                 config.documents.append((table: table, documents: seeds))
             }
         }
+        if let files = root.value("files") {
+            let path = JSONPath.root.key("files")
+            for (index, value) in try array(files, at: path).enumerated() {
+                config.files.append(try seedFile(value, at: path.index(index), baseDirectory: baseDirectory))
+            }
+        }
         return config
+    }
+
+    /// `{"path": "fixtures/hello.txt", "contentType": "text/plain"}`.
+    private static func seedFile(_ value: JSON, at path: JSONPath, baseDirectory: String) throws(ConfigError) -> DeploymentConfig.SeedFileSpec {
+        let members = try object(value, at: path)
+        try allowOnly(["path", "contentType"], in: members, at: path)
+        guard let pathValue = members.value("path") else { throw ConfigError(path, "missing \"path\" (relative to the config file)") }
+        let file = try string(pathValue, at: path.key("path"))
+        guard !file.isEmpty else { throw ConfigError(path.key("path"), "must name a file") }
+        var contentType: String?
+        if let typeValue = members.value("contentType") {
+            let text = try string(typeValue, at: path.key("contentType"))
+            guard let parsed = MediaType(parsing: text) else {
+                throw ConfigError(path.key("contentType"), "\"\(text)\" is not a media type such as text/plain")
+            }
+            contentType = parsed.normalized
+        }
+        let resolved = file.hasPrefix("/") ? file : "\(baseDirectory)/\(file)"
+        return DeploymentConfig.SeedFileSpec(path: resolved, contentType: contentType, configPath: path.key("path"))
     }
 
     // MARK: Shared rules

@@ -7,6 +7,18 @@ public struct DeploymentConfig: Sendable {
     public var httpRoutes: [HTTPRouteSpec] = []
     /// Seed documents per table, in the order given.
     public var documents: [(table: String, documents: [ConvexObject])] = []
+    /// Seed files, in the order given.
+    public var files: [SeedFileSpec] = []
+
+    /// A file to put in storage at start: where to read it and the content type to store.
+    public struct SeedFileSpec: Sendable, Equatable {
+        /// Resolved against the config file's directory.
+        public var path: String
+        /// Normalised as an upload's would be.
+        public var contentType: String?
+        /// Where the config named it, for errors reading it.
+        public var configPath: JSONPath
+    }
 
     public init() {}
 
@@ -18,19 +30,20 @@ public struct DeploymentConfig: Sendable {
     /// Every table the config mentions, sorted, so table numbers do not depend on the order
     /// of keys in the file.
     public var tables: [String] {
-        let named = functions.values.compactMap(\.behaviour.table) + documents.map(\.table)
+        let named = functions.values.compactMap(\.behaviour.table).filter { $0 != DocumentStore.storageTable } + documents.map(\.table)
         return Set(named).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// Reads a config document, refusing anything that breaks the rules with the JSON path of
     /// the problem.
-    public static func parse(_ bytes: [UInt8]) throws(ConfigError) -> DeploymentConfig {
+    /// `baseDirectory` is where relative seed file paths start: the config file's directory.
+    public static func parse(_ bytes: [UInt8], baseDirectory: String = ".") throws(ConfigError) -> DeploymentConfig {
         let document: JSON
         do {
             document = try JSONReader.parse(bytes, maxDepth: 256)
         } catch {
             throw ConfigError(.root, "not valid JSON: \(error)")
         }
-        return try ConfigReader.read(document)
+        return try ConfigReader.read(document, baseDirectory: baseDirectory)
     }
 }

@@ -1,6 +1,6 @@
 /// Reads one entry of `functions`: its type, visibility, exactly one behaviour, logs, delay.
 enum FunctionSpecReader {
-    static let behaviourKeys = ["insert", "get", "list", "patch", "replace", "delete", "returns", "echo", "throws"]
+    static let behaviourKeys = ["insert", "get", "list", "patch", "replace", "delete", "returns", "echo", "throws", "storage"]
     static let otherKeys = ["type", "visibility", "logs", "delayMs", "order"]
     /// A day: long enough for any test of slowness, short enough to catch a unit mistake.
     static let maxDelayMs = 86_400_000
@@ -54,6 +54,8 @@ enum FunctionSpecReader {
         }
         func table() throws(ConfigError) -> String {
             let name = try ConfigReader.string(value, at: path.key(key))
+            // The storage table can be read like a user table.
+            if name == DocumentStore.storageTable && (key == "get" || key == "list") { return name }
             try ConfigReader.checkTableName(name, at: path.key(key))
             return name
         }
@@ -74,6 +76,12 @@ enum FunctionSpecReader {
         case "replace": return .replace(table: try table())
         case "delete": return .delete(table: try table())
         case "returns": return .returns(try ConfigReader.convexValue(value, at: path.key(key)))
+        case "storage":
+            let name = try ConfigReader.string(value, at: path.key(key))
+            guard let call = FunctionSpec.StorageCall(rawValue: name) else {
+                throw ConfigError(path.key(key), "expected one of \(FunctionSpec.StorageCall.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(name)\"")
+            }
+            return .storage(call)
         case "echo":
             guard value == .bool(true) else { throw ConfigError(path.key(key), "expected true, got \(ConfigReader.describe(value))") }
             return .echo
@@ -99,7 +107,11 @@ enum FunctionSpecReader {
     }
 
     /// Queries read, mutations read and write, actions do neither: they have no `ctx.db`.
+    /// Storage calls go where `ctx.storage` offers them.
     private static func check(_ behaviour: FunctionSpec.Behaviour, of kind: FunctionSpec.Kind, at path: JSONPath) throws(ConfigError) {
+        if case .storage(let call) = behaviour, !call.allowedKinds.contains(kind) {
+            throw ConfigError(path, "storage.\(call.rawValue) is available in \(call.allowedKinds.map(\.rawValue).joined(separator: " and ")) functions, not in a \(kind.rawValue)")
+        }
         guard behaviour.table != nil else { return }
         switch kind {
         case .action:

@@ -1,3 +1,4 @@
+import EventHTTP
 import Synchronization
 
 #if canImport(Glibc)
@@ -7,29 +8,98 @@ import Darwin
 #endif
 
 /// The one emulated deployment every listener and loop serves. Its state sits behind a mutex:
-/// with several loops, access is serialised.
+/// with several loops, access is serialised. With a data directory, every write is committed
+/// there before it is applied and acknowledged.
 public final class Deployment: Sendable {
     public let settings: DeploymentSettings
+    public let blobs: any BlobStore
+    private let uploadTokens: UploadTokens
+    /// Unix seconds; tests move it to expire upload tokens.
+    private let clock: @Sendable () -> Int64
 
     struct State {
         var config: DeploymentConfig
         var store = DocumentStore()
-        var random = SystemRandomNumberGenerator()
+        var allocator = IdAllocator()
         /// Nanoseconds since the epoch of the latest commit; what `/api/query_ts` reports.
         var latestTimestamp: UInt64
+        var directory: DataDirectory?
     }
 
     private let state: Mutex<State>
 
-    public init(settings: DeploymentSettings, config: DeploymentConfig) {
-        self.settings = settings
-        var initial = State(config: config, latestTimestamp: Self.nowNanoseconds())
-        for table in config.tables { initial.store.declareTable(table) }
-        for (table, documents) in config.documents {
-            for fields in documents { initial.store.insert(into: table, fields: fields, using: &initial.random) }
+    /// A config file's seed file, read by the caller.
+    public struct SeedFile: Sendable {
+        public let bytes: [UInt8]
+        public let contentType: String?
+
+        public init(bytes: [UInt8], contentType: String?) {
+            self.bytes = bytes
+            self.contentType = contentType
         }
-        state = Mutex(initial)
     }
+
+    /// Everything in memory, seeded from the config.
+    public convenience init(settings: DeploymentSettings, config: DeploymentConfig, seedFiles: [SeedFile] = [],
+                            clock: @escaping @Sendable () -> Int64 = Deployment.unixSeconds) {
+        // Memory cannot fail to take a write.
+        try! self.init(settings: settings, config: config, seedFiles: seedFiles, directory: nil, clock: clock)
+    }
+
+    /// With `directory`, what it holds is loaded and the config's seeds are written only the
+    /// first time.
+    public init(settings: DeploymentSettings, config: DeploymentConfig, seedFiles: [SeedFile] = [], directory: sending DataDirectory?,
+                clock: @escaping @Sendable () -> Int64 = Deployment.unixSeconds) throws(PersistenceError) {
+        self.settings = settings
+        self.clock = clock
+        blobs = directory?.blobs ?? MemoryBlobStore()
+        uploadTokens = UploadTokens(instanceSecret: settings.instanceSecret, instanceName: settings.instanceName)
+        var initial = State(config: config, latestTimestamp: Self.nowNanoseconds(), directory: directory)
+        let contents = try directory?.load() ?? DataDirectory.Contents()
+        for (name, number) in contents.tableNumbers { initial.store.restoreTableNumber(name, number: number) }
+        for table in config.tables where initial.store.tableNumbers.number(of: table) == nil {
+            initial.store.declareTable(table)
+            try directory?.saveTableNumber(table, initial.store.tableNumbers.number(of: table)!)
+        }
+        var restored: [StoreWrite] = contents.documents.map { .insertDocument(table: $0.table, $0.document) }
+        restored += contents.files.map(StoreWrite.insertFile)
+        initial.store.apply(restored)
+        for write in restored { initial.allocator.noteExisting(write.creationTime) }
+        state = Mutex(initial)
+        if !contents.seeded {
+            try seed(config: config, files: seedFiles)
+            try state.withLock { (state) throws(PersistenceError) in try state.directory?.saveMeta("seeded", "true") }
+        }
+    }
+
+    private func seed(config: DeploymentConfig, files: [SeedFile]) throws(PersistenceError) {
+        for (table, documents) in config.documents {
+            for fields in documents {
+                try commit { state in
+                    let (id, creationTime) = state.allocator.next(tableNumber: state.store.tableNumbers.number(of: table)!)
+                    return [.insertDocument(table: table, Document(id: id, creationTime: creationTime, fields: fields))]
+                }
+            }
+        }
+        for file in files {
+            do {
+                _ = try storeUpload(RequestBody(file.bytes), contentType: file.contentType, expectedSHA256: nil)
+            } catch {
+                throw PersistenceError("cannot store a seed file: \(error.message)")
+            }
+        }
+    }
+
+    /// Makes the writes `produce` returns durable, then applies them; all under the lock.
+    private func commit(_ produce: (inout State) -> [StoreWrite]) throws(PersistenceError) {
+        try state.withLock { (state) throws(PersistenceError) in
+            let writes = produce(&state)
+            try state.directory?.commit(writes)
+            state.store.apply(writes)
+        }
+    }
+
+    // MARK: Credentials
 
     /// Checks credentials the way the backend does after reading the body: a wrong admin key
     /// is 401 everywhere; a JWT cannot be accepted since no auth provider is configured.
@@ -47,6 +117,8 @@ public final class Deployment: Sendable {
         }
     }
 
+    // MARK: Functions
+
     public func function(_ path: FunctionPath) -> FunctionSpec? {
         state.withLock { $0.config.functions[path] }
     }
@@ -55,15 +127,34 @@ public final class Deployment: Sendable {
         state.withLock { $0.config.httpRoutes }
     }
 
-    /// Runs a function's behaviour under the lock; a mutation moves the commit timestamp.
-    public func run(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue]) -> FunctionOutcome {
-        state.withLock { state in
-            let outcome = FunctionRunner.run(spec, path: path, arguments: arguments, store: &state.store, random: &state.random)
-            if spec.behaviour.writes, case .success = outcome.result {
+    private var environment: FunctionRunner.Environment {
+        let tokens = uploadTokens
+        let clock = self.clock
+        return FunctionRunner.Environment(origin: settings.convexOrigin) { tokens.issue(issuedAt: clock()) }
+    }
+
+    /// Runs a function's behaviour under the lock. Its writes are committed (durably, with a
+    /// data directory) before they are applied; if that fails, nothing changed and the caller
+    /// gets the storage error instead of the outcome.
+    public func run(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue]) throws(ConvexAPIError) -> FunctionOutcome {
+        let environment = self.environment
+        let (outcome, removedBlobs): (FunctionOutcome, [String]) = try state.withLock { (state) throws(ConvexAPIError) in
+            let (outcome, writes) = FunctionRunner.run(spec, path: path, arguments: arguments, store: state.store,
+                                                       allocator: &state.allocator, environment: environment)
+            do throws(PersistenceError) {
+                try state.directory?.commit(writes)
+            } catch {
+                throw StorageFailure.response(for: error)
+            }
+            state.store.apply(writes)
+            if !writes.isEmpty {
                 state.latestTimestamp = max(state.latestTimestamp + 1, Self.nowNanoseconds())
             }
-            return outcome
+            return (outcome, writes.compactMap { if case .deleteFile(let file) = $0 { file.uuid } else { nil } })
         }
+        // A deleted file's bytes go once its row is gone for good.
+        removedBlobs.forEach(blobs.remove)
+        return outcome
     }
 
     /// The store as it is now: what a query starting now reads, however long it then takes.
@@ -71,13 +162,11 @@ public final class Deployment: Sendable {
         state.withLock { $0.store }
     }
 
-    /// Runs a query on a store read earlier (`snapshot()`); a query cannot write, so nothing
-    /// goes back.
+    /// Runs a query on a store read earlier (`snapshot()`); a query cannot write.
     public func runQuery(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], on snapshot: DocumentStore) -> FunctionOutcome {
         precondition(!spec.behaviour.writes, "a query cannot write")
-        var store = snapshot
-        var random = SystemRandomNumberGenerator()
-        return FunctionRunner.run(spec, path: path, arguments: arguments, store: &store, random: &random)
+        var allocator = IdAllocator()
+        return FunctionRunner.run(spec, path: path, arguments: arguments, store: snapshot, allocator: &allocator, environment: environment).outcome
     }
 
     public var latestTimestamp: UInt64 {
@@ -87,6 +176,55 @@ public final class Deployment: Sendable {
     /// A read of the store, for tests and the control API.
     public func withStore<T>(_ body: (DocumentStore) -> T) -> T {
         state.withLock { body($0.store) }
+    }
+
+    // MARK: Storage
+
+    /// Nil when an upload token is good now; otherwise the backend's 401.
+    public func checkUploadToken(_ token: String) -> ConvexAPIError? {
+        uploadTokens.check(token, now: clock())
+    }
+
+    /// Stores an upload: the bytes first (durably, with a data directory), then the `_storage`
+    /// row. A digest that does not match leaves nothing behind.
+    public func storeUpload(_ body: RequestBody, contentType: String?, expectedSHA256: [UInt8]?) throws(ConvexAPIError) -> StoredFile {
+        let uuid = state.withLock { $0.allocator.uuid() }
+        let written: (sha256: [UInt8], size: Int)
+        do {
+            written = try blobs.write(body, uuid: uuid)
+        } catch {
+            throw StorageFailure.response(for: error)
+        }
+        if let expectedSHA256, expectedSHA256 != written.sha256 {
+            blobs.remove(uuid: uuid)
+            throw .badRequest("Sha256Mismatch", "Sha256 mismatch. Expected: \(Base64.encode(expectedSHA256)) Actual: \(Base64.encode(written.sha256))")
+        }
+        var stored: StoredFile?
+        do {
+            try commit { state in
+                let (id, creationTime) = state.allocator.next(tableNumber: TableNumbers.system[DocumentStore.storageTable]!)
+                let file = StoredFile(id: id, uuid: uuid, creationTime: creationTime, sha256: written.sha256, size: written.size, contentType: contentType)
+                stored = file
+                return [.insertFile(file)]
+            }
+        } catch {
+            blobs.remove(uuid: uuid)
+            throw StorageFailure.response(for: error)
+        }
+        return stored!
+    }
+
+    /// The file a download URL names, by its normalised UUID.
+    public func file(uuid: String) -> StoredFile? {
+        state.withLock { $0.store.file(uuid: uuid) }
+    }
+
+    // MARK: Helpers
+
+    public static let unixSeconds: @Sendable () -> Int64 = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec)
     }
 
     static func nowNanoseconds() -> UInt64 {
@@ -104,5 +242,26 @@ public final class Deployment: Sendable {
             difference |= x ^ y
         }
         return difference == 0
+    }
+}
+
+extension StoreWrite {
+    var creationTime: Double {
+        switch self {
+        case .insertDocument(_, let document), .updateDocument(_, let document): document.creationTime
+        case .insertFile(let file), .deleteFile(let file): file.creationTime
+        case .deleteDocument: 0
+        }
+    }
+}
+
+/// How a failure to make a write durable reaches the client.
+enum StorageFailure {
+    static func response(for error: PersistenceError) -> ConvexAPIError {
+        if error.diskFull {
+            return ConvexAPIError(status: 507, code: "InsufficientStorage",
+                                  message: "The disk holding the data directory is full, so nothing was stored: \(error.description). Free some space and retry.")
+        }
+        return ConvexAPIError(status: 500, code: "StorageFailure", message: "The data directory could not store this: \(error.description)")
     }
 }

@@ -22,28 +22,16 @@ public struct DeploymentSettings: Sendable {
     /// A random secret in the real form (32 bytes as hex).
     public static func generateSecret() -> String {
         var generator = SystemRandomNumberGenerator()
-        return hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// A key of the real form: `<instance name>|01` and 72 more hex characters, the length of
     /// the backend's encrypted keys.
     public static func generateAdminKey(instanceName: String) -> String {
         var generator = SystemRandomNumberGenerator()
-        return "\(instanceName)|01" + hex((0..<36).map { _ in UInt8.random(in: 0...255, using: &generator) })
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        return "\(instanceName)|01" + Hex.encode((0..<36).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }
-
 /// Who a request acts as, once its credentials were checked.
 public enum Identity: Sendable, Equatable {
     case anonymous

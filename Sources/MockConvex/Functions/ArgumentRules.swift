@@ -35,6 +35,21 @@ enum ArgumentRules {
         return .success(id)
     }
 
+    /// `storageId` as `v.object({storageId: v.string()})` checks it.
+    static func storageId(in arguments: ConvexObject) -> Result<String, JSFailure> {
+        let validator = "v.object({storageId: v.string()})"
+        guard let value = arguments["storageId"] else {
+            return .failure(validationError("Object is missing the required field `storageId`. Consider wrapping the field validator in `v.optional(...)` if this is expected.\n\nObject: \(ConvexValue.object(arguments).rustDisplay)\nValidator: \(validator)"))
+        }
+        guard case .string(let text) = value else {
+            return .failure(validationError("Value does not match validator.\nPath: .storageId\nValue: \(value.rustDisplay)\nValidator: v.string()"))
+        }
+        if let extra = arguments.names.first(where: { $0 != "storageId" }) {
+            return .failure(validationError("Object contains extra field `\(extra)` that is not in the validator.\n\nObject: \(ConvexValue.object(arguments).rustDisplay)\nValidator: \(validator)"))
+        }
+        return .success(text)
+    }
+
     /// Top-level fields starting with `_` are the system's.
     static func userFields(_ fields: ConvexObject, module: String) -> Result<ConvexObject, JSFailure> {
         if let systemField = fields.names.first(where: { $0.hasPrefix("_") }) {

@@ -1,24 +1,37 @@
-/// Runs a config function's behaviour against the store, producing what the JavaScript
-/// runtime would have: a value or a failure, and the log lines.
+/// Runs a config function's behaviour, producing what the JavaScript runtime would have: a
+/// value or a failure, the log lines, and the writes to make. Nothing is changed here; the
+/// deployment applies the writes once they are durable.
 enum FunctionRunner {
+    /// What a behaviour may use besides the store.
+    struct Environment {
+        /// `--convex-origin`: the base of storage URLs.
+        let origin: String
+        /// Makes an upload token valid from now.
+        let issueUploadToken: () -> String
+    }
+
     /// The stack frame config functions report: the handler of the function's module, since
     /// there is no source to point into.
     static func frame(_ moduleName: String) -> String {
         "handler (../convex/\(moduleName).ts:1:1)"
     }
 
-    static func run<R: RandomNumberGenerator>(
-        _ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], store: inout DocumentStore, random: inout R
-    ) -> FunctionOutcome {
+    static func run(
+        _ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], store: DocumentStore,
+        allocator: inout IdAllocator, environment: Environment
+    ) -> (outcome: FunctionOutcome, writes: [StoreWrite]) {
         let logLines = spec.logs.map { LogLine.format(level: $0.level, arguments: [.string($0.message)]) }
+        var writes: [StoreWrite] = []
         let result = ArgumentRules.singleObject(arguments).flatMap { args in
-            perform(spec.behaviour, args: args, module: path.moduleName, store: &store, random: &random)
+            perform(spec.behaviour, args: args, module: path.moduleName, store: store, allocator: &allocator, environment: environment, writes: &writes)
         }
-        return FunctionOutcome(result, logLines: logLines)
+        if case .failure = result { writes = [] }
+        return (FunctionOutcome(result, logLines: logLines), writes)
     }
 
-    private static func perform<R: RandomNumberGenerator>(
-        _ behaviour: FunctionSpec.Behaviour, args: ConvexObject, module: String, store: inout DocumentStore, random: inout R
+    private static func perform(
+        _ behaviour: FunctionSpec.Behaviour, args: ConvexObject, module: String, store: DocumentStore,
+        allocator: inout IdAllocator, environment: Environment, writes: inout [StoreWrite]
     ) -> Result<ConvexValue, JSFailure> {
         func uncaught(_ message: String) -> JSFailure {
             JSFailure.uncaught("Error", message, frames: [frame(module)])
@@ -26,12 +39,23 @@ enum FunctionRunner {
         switch behaviour {
         case .insert(let table):
             return ArgumentRules.userFields(args, module: module).map { fields in
-                .string(store.insert(into: table, fields: fields, using: &random).id.encoded)
+                // Every table a config names is numbered when the deployment starts.
+                guard let number = store.tableNumbers.number(of: table) else { preconditionFailure("table \(table) has no number") }
+                let (id, creationTime) = allocator.next(tableNumber: number)
+                writes.append(.insertDocument(table: table, Document(id: id, creationTime: creationTime, fields: fields)))
+                return .string(id.encoded)
+            }
+        case .get(DocumentStore.storageTable):
+            return ArgumentRules.documentId(in: args, table: DocumentStore.storageTable, onlyId: true, tables: store.tableNumbers).map { id in
+                store.file(id).map { .object($0.document) } ?? .null
             }
         case .get(let table):
             return ArgumentRules.documentId(in: args, table: table, onlyId: true, tables: store.tableNumbers).map { id in
                 store.get(id).map { .object($0.value) } ?? .null
             }
+        case .list(DocumentStore.storageTable, let order):
+            let files = store.allFiles.map(\.document).filter { document in args.allSatisfy { document[$0.name] == $0.value } }
+            return .success(.array((order == .asc ? files : files.reversed()).map(ConvexValue.object)))
         case .list(let table, let order):
             let documents = store.list(table, matching: args)
             let ordered = order == .asc ? documents : documents.reversed()
@@ -42,21 +66,23 @@ enum FunctionRunner {
                 var changes = args
                 changes["id"] = nil
                 return ArgumentRules.userFields(changes, module: module).flatMap { changes in
-                    guard var fields = store.get(id)?.fields else {
+                    guard var document = store.get(id) else {
                         return .failure(uncaught("\(isPatch ? "Update" : "Replace") on nonexistent document ID \(id.encoded)"))
                     }
                     if isPatch {
-                        for change in changes { fields[change.name] = change.value }
+                        for change in changes { document.fields[change.name] = change.value }
                     } else {
-                        fields = changes
+                        document.fields = changes
                     }
-                    _ = store.update(id, fields: fields)
+                    writes.append(.updateDocument(table: table, document))
                     return .success(.null)
                 }
             }
         case .delete(let table):
             return ArgumentRules.documentId(in: args, table: table, onlyId: true, tables: store.tableNumbers).flatMap { id in
-                store.delete(id) ? .success(.null) : .failure(uncaught("Delete on nonexistent document ID \(id.encoded)"))
+                guard store.get(id) != nil else { return .failure(uncaught("Delete on nonexistent document ID \(id.encoded)")) }
+                writes.append(.deleteDocument(table: table, id))
+                return .success(.null)
             }
         case .returns(let value):
             return .success(value)
@@ -68,6 +94,8 @@ enum FunctionRunner {
             // A ConvexError's message is its data, as JSON.stringify writes it, unless the
             // config gives one.
             return .failure(JSFailure.uncaught("ConvexError", message ?? data.convexErrorMessage, frames: [frame(module)], data: data))
+        case .storage(let call):
+            return StorageCalls.perform(call, args: args, module: module, store: store, environment: environment, writes: &writes)
         }
     }
 }

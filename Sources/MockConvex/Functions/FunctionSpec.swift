@@ -35,19 +35,41 @@ public struct FunctionSpec: Sendable, Equatable {
         case echo
         /// Throws `Error(message)`, or a `ConvexError` carrying `data` when there is data.
         case throwsError(message: String?, data: ConvexValue?)
+        /// One of `ctx.storage`'s calls.
+        case storage(StorageCall)
 
         /// The table it reads or writes, if any.
         public var table: String? {
             switch self {
             case .insert(let table), .get(let table), .list(let table, _), .patch(let table), .replace(let table), .delete(let table): table
-            case .returns, .echo, .throwsError: nil
+            case .returns, .echo, .throwsError, .storage: nil
             }
         }
 
         public var writes: Bool {
             switch self {
-            case .insert, .patch, .replace, .delete: true
+            case .insert, .patch, .replace, .delete, .storage(.delete): true
             default: false
+            }
+        }
+    }
+
+    /// `ctx.storage` calls a function can make.
+    public enum StorageCall: String, Sendable, CaseIterable {
+        /// No args; returns `{origin}/api/storage/upload?token=...`.
+        case generateUploadUrl
+        /// `{storageId}`; returns `{origin}/api/storage/{uuid}` or null.
+        case getUrl
+        /// `{storageId}`; deletes the file.
+        case delete
+        /// `{storageId}`; returns `{storageId: uuid, sha256: hex, size, contentType}` or null.
+        case getMetadata
+
+        /// Which function types may make the call, as the backend exposes them.
+        public var allowedKinds: [Kind] {
+            switch self {
+            case .generateUploadUrl, .delete: [.mutation, .action]
+            case .getUrl, .getMetadata: [.query, .mutation, .action]
             }
         }
     }

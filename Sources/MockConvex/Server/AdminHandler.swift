@@ -5,17 +5,20 @@ import EventHTTP
 /// applies them.
 final class AdminHandler: HTTPHandler {
     private let deployment: Deployment
+    private let limits: BodyLimits
     private let actions: HTTPActions
     /// Routes behind the CORS layer.
     private let router = Router()
     /// `/version` and `/metrics` sit outside every layer.
     private let bare = Router()
 
-    init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop) {
+    init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop, limits: BodyLimits = BodyLimits()) {
         self.deployment = deployment
+        self.limits = limits
         actions = HTTPActions(deployment: deployment)
         MetaRoutes.registerWrapped(on: router, deployment: deployment)
         FunctionRoutes(caller: FunctionCaller(deployment: deployment, loop: loop)).register(on: router)
+        StorageRoutes(deployment: deployment).register(on: router)
         for table in [router, bare] {
             table.methodNotAllowed = ConvexResponses.methodNotAllowed
             table.internalError = { _ in ConvexAPIError.internalServerError.response }
@@ -24,6 +27,7 @@ final class AdminHandler: HTTPHandler {
     }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) throws {
+        try limits.check(request)
         if request.path == "/version" || request.path == "/metrics" {
             return bare.handle(request, responder)
         }

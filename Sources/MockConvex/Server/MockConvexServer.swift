@@ -12,7 +12,7 @@ public final class MockConvexServer: Sendable {
         let metrics = self.metrics
         var settings = HTTPServerSettings()
         settings.loops = options.threads
-        settings.maxBodyBytes = options.maxBodyBytes
+        settings.maxBodyBytes = options.bodyLimits.transport
         settings.maxHeaderBytes = options.maxHeaderBytes
         settings.connectionTimeout = options.connectionTimeout
         settings.handlerTimeout = options.requestTimeout
@@ -23,11 +23,11 @@ public final class MockConvexServer: Sendable {
             metrics.record(listener: record.listener, status: record.status)
             accessLog?(record)
         }
-        let admin: @Sendable (EventLoop) -> any HTTPHandler = { loop in AdminHandler(deployment: deployment, metrics: metrics, loop: loop) }
+        let admin: @Sendable (EventLoop) -> any HTTPHandler = { loop in AdminHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits) }
         var listeners = [
             HTTPServer.Listener(name: ServerOptions.adminListener, host: options.host, port: options.adminPort, makeHandler: admin),
             HTTPServer.Listener(name: ServerOptions.siteListener, host: options.host, port: options.sitePort) { _ in
-                SiteHandler(deployment: deployment, metrics: metrics)
+                SiteHandler(deployment: deployment, metrics: metrics, limits: options.bodyLimits)
             },
         ]
         if let port80 = options.port80 {

@@ -9,8 +9,8 @@ public struct ServerOptions: Sendable {
     public var port80: Int? = 80
     /// Event loops serving every port.
     public var threads = 1
-    /// Bodies over this get 413 before any route sees them.
-    public var maxBodyBytes = 64 << 20
+    /// Request bodies over these get 413.
+    public var bodyLimits = BodyLimits()
     public var maxHeaderBytes = 64 << 10
     /// An idle or stalled connection is closed after this.
     public var connectionTimeout: Duration = .seconds(60)

@@ -5,8 +5,10 @@ import EventHTTP
 struct SiteHandler: HTTPHandler {
     let deployment: Deployment
     let metrics: RequestMetrics
+    var limits = BodyLimits()
 
     func handle(_ request: HTTPRequest, _ responder: Responder) throws {
+        try limits.check(request)
         switch (request.path, request.method) {
         case ("/version", .GET), ("/version", .HEAD):
             // The proxy's own answer, whatever version the backend reports.

@@ -1,11 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// Every user table's documents, in creation order. Function behaviours check everything
-/// before their single write, so a failed mutation leaves the store as it was.
+/// Every user table's documents in creation order, and the files in storage. Reads are plain;
+/// changes arrive as `StoreWrite`s, applied after they are durable.
 public struct DocumentStore: Sendable {
     struct Table: Sendable {
         var documents: [DocumentId: Document] = [:]
@@ -15,12 +9,20 @@ public struct DocumentStore: Sendable {
 
     public private(set) var tableNumbers = TableNumbers()
     private var tables: [String: Table] = [:]
-    private var lastCreationTime: Double = 0
+    private var files: [DocumentId: StoredFile] = [:]
+    private var fileOrder: [DocumentId] = []
+    private var fileIdsByUUID: [String: DocumentId] = [:]
+
+    public static let storageTable = "_storage"
 
     public init() {}
 
     public mutating func declareTable(_ name: String) {
         tableNumbers.assign(name)
+    }
+
+    mutating func restoreTableNumber(_ name: String, number: UInt32) {
+        tableNumbers.restore(name, number: number)
     }
 
     public func tableName(of id: DocumentId) -> String? { tableNumbers.name(of: id.tableNumber) }
@@ -44,47 +46,42 @@ public struct DocumentStore: Sendable {
 
     public func count(_ table: String) -> Int { tables[table]?.order.count ?? 0 }
 
-    @discardableResult
-    public mutating func insert<R: RandomNumberGenerator>(into table: String, fields: ConvexObject, using generator: inout R) -> Document {
-        let number = tableNumbers.assign(table)
-        let creationTime = nextCreationTime()
-        let id = DocumentId.generate(tableNumber: number, unixSeconds: Int64(creationTime / 1000), using: &generator)
-        let document = Document(id: id, creationTime: creationTime, fields: fields)
-        tables[table, default: Table()].documents[id] = document
-        tables[table, default: Table()].order.append(id)
-        return document
+    public func file(_ id: DocumentId) -> StoredFile? { files[id] }
+
+    public func file(uuid: String) -> StoredFile? { fileIdsByUUID[uuid].flatMap { files[$0] } }
+
+    /// Files oldest first.
+    public var allFiles: [StoredFile] { fileOrder.compactMap { files[$0] } }
+
+    public var tableNames: [String] { tables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+
+    public mutating func apply(_ writes: [StoreWrite]) {
+        for write in writes { apply(write) }
     }
 
-    /// Puts back a document exactly as it was (seed data, a data directory).
-    public mutating func restore(_ document: Document, in table: String) {
-        if tables[table]?.documents[document.id] == nil {
-            tables[table, default: Table()].order.append(document.id)
+    private mutating func apply(_ write: StoreWrite) {
+        switch write {
+        case .insertDocument(let table, let document):
+            tableNumbers.assign(table)
+            if tables[table]?.documents[document.id] == nil {
+                tables[table, default: Table()].order.append(document.id)
+            }
+            tables[table, default: Table()].documents[document.id] = document
+        case .updateDocument(let table, let document):
+            tables[table]?.documents[document.id] = document
+        case .deleteDocument(let table, let id):
+            if tables[table]?.documents.removeValue(forKey: id) != nil {
+                tables[table]?.order.removeAll { $0 == id }
+            }
+        case .insertFile(let file):
+            if files[file.id] == nil { fileOrder.append(file.id) }
+            files[file.id] = file
+            fileIdsByUUID[file.uuid] = file.id
+        case .deleteFile(let file):
+            if files.removeValue(forKey: file.id) != nil {
+                fileOrder.removeAll { $0 == file.id }
+                fileIdsByUUID[file.uuid] = nil
+            }
         }
-        tables[table, default: Table()].documents[document.id] = document
-        lastCreationTime = max(lastCreationTime, document.creationTime)
-    }
-
-    /// Replaces the fields of an existing document; false if there is none.
-    public mutating func update(_ id: DocumentId, fields: ConvexObject) -> Bool {
-        guard let table = tableNumbers.name(of: id.tableNumber), tables[table]?.documents[id] != nil else { return false }
-        tables[table]?.documents[id]?.fields = fields
-        return true
-    }
-
-    public mutating func delete(_ id: DocumentId) -> Bool {
-        guard let table = tableNumbers.name(of: id.tableNumber), tables[table]?.documents.removeValue(forKey: id) != nil else { return false }
-        tables[table]?.order.removeAll { $0 == id }
-        return true
-    }
-
-    /// Now in milliseconds with the sub-millisecond fraction the backend keeps, and always
-    /// after the previous one, so creation order is never ambiguous.
-    private mutating func nextCreationTime() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let nanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-        let milliseconds = Double(nanoseconds / 1_000_000) + Double(nanoseconds % 1_000_000) * 1e-6
-        lastCreationTime = max(milliseconds, lastCreationTime.nextUp)
-        return lastCreationTime
     }
 }

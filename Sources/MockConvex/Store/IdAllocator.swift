@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Hands out document ids and creation times: ids random with the day stamp, times the current
+/// milliseconds with the backend's sub-millisecond fraction, always after the previous one.
+struct IdAllocator: Sendable {
+    private var random = SystemRandomNumberGenerator()
+    private(set) var lastCreationTime: Double = 0
+
+    /// Times restored from a data directory must not be handed out again.
+    mutating func noteExisting(_ creationTime: Double) {
+        lastCreationTime = max(lastCreationTime, creationTime)
+    }
+
+    mutating func next(tableNumber: UInt32) -> (id: DocumentId, creationTime: Double) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let nanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+        let milliseconds = Double(nanoseconds / 1_000_000) + Double(nanoseconds % 1_000_000) * 1e-6
+        lastCreationTime = max(milliseconds, lastCreationTime.nextUp)
+        let id = DocumentId.generate(tableNumber: tableNumber, unixSeconds: Int64(lastCreationTime / 1000), using: &random)
+        return (id, lastCreationTime)
+    }
+
+    /// A random UUID (version 4, RFC 4122 variant), lowercase and hyphenated.
+    mutating func uuid() -> String {
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        return UUIDText.format(bytes)
+    }
+}
