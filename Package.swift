@@ -45,6 +45,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "TestSupport"]),
         .testTarget(name: "MockConvexTests", dependencies: ["MockConvex", "EventHTTP", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "MockConvex", "mockconvex"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["TestSupport", "MockConvex", "mockconvex", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ]
 )

@@ -19,6 +19,13 @@ enum Fixtures {
         return copy.path
     }
 
+    /// A new empty directory under the temporary directory.
+    static func temporaryDirectory() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mockconvex-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.path
+    }
+
     /// Writes `text` to a temporary file and returns its path.
     static func temporaryFile(_ text: String, suffix: String = ".json") throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mockconvex-\(getpid())-\(UUID().uuidString)\(suffix)")
