@@ -146,3 +146,31 @@ struct StorageClient {
         return components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
     }
 }
+
+/// A data directory on a small tmpfs: a write that does not fit is refused with 507 and
+/// everything acknowledged before is still there.
+@Suite struct FullDiskTests {
+    @Test func aFullDiskIsA507AndLosesNothingAcknowledged() throws {
+        let config = try Fixtures.temporaryFile(StorageEndToEndTests.config)
+        let mountPoint = try Fixtures.temporaryDirectory()
+        let mounted = try Command.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint])
+        try #require(mounted.status == 0, "mount tmpfs: \(mounted.stderr)")
+        defer { _ = try? Command.run(["umount", "-l", mountPoint]) }
+        let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80", "--config", config, "--data-dir", mountPoint + "/data"])
+        defer { server.stop() }
+        let client = try StorageClient(port: try server.port("admin"))
+        let kept = try client.upload(Array("kept".utf8), contentType: "text/plain")
+        let message = try client.sendMessage("before")
+
+        let target = try StorageClient.pathAndQuery(client.uploadURL())
+        let tooBig = try RawHTTP.send("POST", target, port: client.port, body: [UInt8](repeating: 7, count: 3 << 20))
+        #expect(tooBig.status == 507)
+        #expect(tooBig.text.hasPrefix(#"{"code":"InsufficientStorage","message":"The disk holding the data directory is full, so nothing was stored: "#))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mountPoint + "/data/blobs/tmp").isEmpty)
+
+        #expect(try RawHTTP.get(try client.downloadPath(kept), port: client.port).text == "kept")
+        #expect(try client.messageIds() == [message])
+        let after = try client.upload(Array("small".utf8), contentType: nil)
+        #expect(try RawHTTP.get(try client.downloadPath(after), port: client.port).text == "small")
+    }
+}
