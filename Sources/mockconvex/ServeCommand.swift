@@ -108,6 +108,7 @@ struct ServeCommand: ParsableCommand {
         logger.notice("stopping", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
         server.shutdown(grace: .milliseconds(4500))
         server.wait()
+        deployment.stopScheduler()
     }
 }
 

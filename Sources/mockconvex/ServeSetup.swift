@@ -57,7 +57,9 @@ struct ServeSetup {
         var settings = DeploymentSettings(instanceSecret: secret.lowercased(), adminKey: adminKey)
         settings.instanceName = instanceName
         settings.convexOrigin = try Self.origin(command.convexOrigin ?? environment["CONVEX_CLOUD_ORIGIN"] ?? "http://127.0.0.1", flag: "--convex-origin")
-        settings.siteOrigin = try Self.origin(command.convexSite ?? environment["CONVEX_SITE_ORIGIN"] ?? "http://127.0.0.1:\(options.sitePort)", flag: "--convex-site")
+        if let site = command.convexSite ?? environment["CONVEX_SITE_ORIGIN"] {
+            settings.siteOrigin = try Self.origin(site, flag: "--convex-site")
+        }
         if let version = environment["CONVEX_RELEASE_VERSION_DEV"], !version.isEmpty, version != "dev" {
             settings.version = version
         }

@@ -10,7 +10,7 @@ final class InProcess {
     let metrics = RequestMetrics()
     let loop: EventLoop
     private(set) lazy var admin = AdminHandler(deployment: deployment, metrics: metrics, loop: loop)
-    private(set) lazy var site = SiteHandler(deployment: deployment, metrics: metrics)
+    private(set) lazy var site = SiteHandler(deployment: deployment, metrics: metrics, loop: loop)
 
     init(config: String = "{}", configure: (inout DeploymentSettings) -> Void = { _ in }) throws {
         var settings = DeploymentSettings(instanceSecret: String(repeating: "ab", count: 32), adminKey: Self.adminKey)

@@ -12,6 +12,8 @@ final class FunctionCaller {
         /// `/api/function` and `/api/run`: any type; internal ones for admins only. A component
         /// other than the root (nil) has no functions: the app is all root.
         case anyFunction(component: String?)
+        /// `/api/actions/query|mutation|action`: any visibility, the type the route names.
+        case actionCallback(expected: FunctionSpec.Kind)
     }
 
     let deployment: Deployment
@@ -40,7 +42,7 @@ final class FunctionCaller {
     /// reads every query at one timestamp).
     func call(
         _ path: FunctionPath, arguments: [JSON], identity: Identity, lookup: Lookup, snapshot: DocumentStore? = nil,
-        completion: @escaping (Result<FunctionOutcome, ConvexAPIError>) -> Void
+        mutationIdentifier: String? = nil, completion: @escaping (Result<FunctionOutcome, ConvexAPIError>) -> Void
     ) {
         switch resolve(path, identity: identity, lookup: lookup) {
         case .failure(let failure):
@@ -69,7 +71,9 @@ final class FunctionCaller {
             let readAt = spec.kind == .query ? snapshot ?? (spec.delayMs > 0 ? deployment.snapshot() : nil) : nil
             let run = { () -> Result<FunctionOutcome, ConvexAPIError> in
                 if let readAt { return .success(deployment.runQuery(spec, path: path, arguments: values, on: readAt)) }
-                return Result { () throws(ConvexAPIError) in try deployment.run(spec, path: path, arguments: values) }
+                return Result { () throws(ConvexAPIError) in
+                    try deployment.run(spec, path: path, arguments: values, identifier: mutationIdentifier)
+                }
             }
             guard spec.delayMs > 0 else {
                 completion(run())
@@ -86,6 +90,14 @@ final class FunctionCaller {
         switch lookup {
         case .publicAPI(let expected):
             guard let spec, spec.visibility == .public || identity.isAdmin else {
+                return .failure(JSFailure(message: "Could not find public function for '\(path.stripped)'."))
+            }
+            guard spec.kind == expected else {
+                return .failure(JSFailure(message: "Trying to execute \(path.canonical) as \(expected), but it is defined as \(spec.kind)."))
+            }
+            return .success(spec)
+        case .actionCallback(let expected):
+            guard let spec else {
                 return .failure(JSFailure(message: "Could not find public function for '\(path.stripped)'."))
             }
             guard spec.kind == expected else {

@@ -4,7 +4,7 @@ import EventHTTP
 enum ConfigReader {
     static func read(_ document: JSON, baseDirectory: String) throws(ConfigError) -> DeploymentConfig {
         let root = try object(document, at: .root)
-        try allowOnly(["functions", "httpRoutes", "documents", "files"], in: root, at: .root)
+        try allowOnly(["functions", "httpRoutes", "documents", "files", "debugRoutes"], in: root, at: .root)
         var config = DeploymentConfig()
         if let functions = root.value("functions") {
             let path = JSONPath.root.key("functions")
@@ -15,10 +15,20 @@ enum ConfigReader {
                 } catch {
                     throw ConfigError(path.key(name), "not a function path: \(error.reason)")
                 }
+                if BuiltInFunctions.isReserved(functionPath) {
+                    throw ConfigError(path.key(name), "the \(BuiltInFunctions.module) module is reserved for mockconvex's built-in functions")
+                }
                 if config.functions[functionPath] != nil {
                     throw ConfigError(path.key(name), "declares \(functionPath.stripped) a second time")
                 }
                 config.setFunction(functionPath, try FunctionSpecReader.read(value, at: path.key(name)))
+            }
+        }
+        for path in config.functionPaths {
+            if case .schedule(let target, _) = config.functions[path]!.behaviour,
+               config.functions[target] == nil, !BuiltInFunctions.paths.contains(target) {
+                throw ConfigError(JSONPath.root.key("functions").key(path.stripped).key("schedule").key("function"),
+                                  "no function \(target.stripped) is declared")
             }
         }
         if let routes = root.value("httpRoutes") {
@@ -41,6 +51,12 @@ enum ConfigReader {
                 }
                 config.documents.append((table: table, documents: seeds))
             }
+        }
+        if let debug = root.value("debugRoutes") {
+            guard case .bool(let enabled) = debug else {
+                throw ConfigError(JSONPath.root.key("debugRoutes"), "expected true or false, got \(describe(debug))")
+            }
+            config.debugRoutes = enabled
         }
         if let files = root.value("files") {
             let path = JSONPath.root.key("files")

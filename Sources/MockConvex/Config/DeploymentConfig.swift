@@ -7,6 +7,8 @@ public struct DeploymentConfig: Sendable {
     public var httpRoutes: [HTTPRouteSpec] = []
     /// Seed documents per table, in the order given.
     public var documents: [(table: String, documents: [ConvexObject])] = []
+    /// The debug routes apps add for the port-80 bug (`/debug/node-network-test`, ...).
+    public var debugRoutes = true
     /// Seed files, in the order given.
     public var files: [SeedFileSpec] = []
 
@@ -30,7 +32,7 @@ public struct DeploymentConfig: Sendable {
     /// Every table the config mentions, sorted, so table numbers do not depend on the order
     /// of keys in the file.
     public var tables: [String] {
-        let named = functions.values.compactMap(\.behaviour.table).filter { $0 != DocumentStore.storageTable } + documents.map(\.table)
+        let named = functions.values.compactMap(\.behaviour.table).filter { !FunctionSpec.readableSystemTables.contains($0) } + documents.map(\.table)
         return Set(named).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 

@@ -1,6 +1,6 @@
 /// Reads one entry of `functions`: its type, visibility, exactly one behaviour, logs, delay.
 enum FunctionSpecReader {
-    static let behaviourKeys = ["insert", "get", "list", "patch", "replace", "delete", "returns", "echo", "throws", "storage"]
+    static let behaviourKeys = ["insert", "get", "list", "patch", "replace", "delete", "returns", "echo", "throws", "storage", "schedule"]
     static let otherKeys = ["type", "visibility", "logs", "delayMs", "order"]
     /// A day: long enough for any test of slowness, short enough to catch a unit mistake.
     static let maxDelayMs = 86_400_000
@@ -55,7 +55,7 @@ enum FunctionSpecReader {
         func table() throws(ConfigError) -> String {
             let name = try ConfigReader.string(value, at: path.key(key))
             // The storage table can be read like a user table.
-            if name == DocumentStore.storageTable && (key == "get" || key == "list") { return name }
+            if FunctionSpec.readableSystemTables.contains(name) && (key == "get" || key == "list") { return name }
             try ConfigReader.checkTableName(name, at: path.key(key))
             return name
         }
@@ -82,6 +82,8 @@ enum FunctionSpecReader {
                 throw ConfigError(path.key(key), "expected one of \(FunctionSpec.StorageCall.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(name)\"")
             }
             return .storage(call)
+        case "schedule":
+            return try readSchedule(value, at: path.key(key))
         case "echo":
             guard value == .bool(true) else { throw ConfigError(path.key(key), "expected true, got \(ConfigReader.describe(value))") }
             return .echo
@@ -106,9 +108,33 @@ enum FunctionSpecReader {
         return .throwsError(message: message, data: data)
     }
 
+    /// `{"function": "module:fn", "delayMs": 1000}`.
+    private static func readSchedule(_ value: JSON, at path: JSONPath) throws(ConfigError) -> FunctionSpec.Behaviour {
+        let members = try ConfigReader.object(value, at: path)
+        try ConfigReader.allowOnly(["function", "delayMs"], in: members, at: path)
+        guard let target = members.last(where: { $0.key == "function" })?.value else {
+            throw ConfigError(path, "missing \"function\": the path of the function to schedule")
+        }
+        let name = try ConfigReader.string(target, at: path.key("function"))
+        let functionPath: FunctionPath
+        do {
+            functionPath = try FunctionPath(parsing: name)
+        } catch {
+            throw ConfigError(path.key("function"), "not a function path: \(error.reason)")
+        }
+        var delayMs = 0
+        if let delay = members.last(where: { $0.key == "delayMs" })?.value {
+            delayMs = try ConfigReader.integer(delay, at: path.key("delayMs"), in: 0...maxDelayMs)
+        }
+        return .schedule(path: functionPath, delayMs: delayMs)
+    }
+
     /// Queries read, mutations read and write, actions do neither: they have no `ctx.db`.
     /// Storage calls go where `ctx.storage` offers them.
     private static func check(_ behaviour: FunctionSpec.Behaviour, of kind: FunctionSpec.Kind, at path: JSONPath) throws(ConfigError) {
+        if case .schedule = behaviour, kind == .query {
+            throw ConfigError(path, "a query cannot schedule functions; declare this function as a mutation or action")
+        }
         if case .storage(let call) = behaviour, !call.allowedKinds.contains(kind) {
             throw ConfigError(path, "storage.\(call.rawValue) is available in \(call.allowedKinds.map(\.rawValue).joined(separator: " and ")) functions, not in a \(kind.rawValue)")
         }

@@ -14,6 +14,7 @@ public final class Deployment: Sendable {
     public let settings: DeploymentSettings
     public let blobs: any BlobStore
     private let uploadTokens: UploadTokens
+    private let scheduler = JobScheduler()
     /// Unix seconds; tests move it to expire upload tokens.
     private let clock: @Sendable () -> Int64
 
@@ -24,9 +25,14 @@ public final class Deployment: Sendable {
         /// Nanoseconds since the epoch of the latest commit; what `/api/query_ts` reports.
         var latestTimestamp: UInt64
         var directory: DataDirectory?
+        /// Outcomes of mutations that action callbacks identified, so that a retry returns the
+        /// first result instead of running again.
+        var identifiedMutations = IdentifiedMutations()
     }
 
     private let state: Mutex<State>
+    /// The port the site listener got, for the default site origin.
+    private let sitePort = Mutex(3211)
 
     /// A config file's seed file, read by the caller.
     public struct SeedFile: Sendable {
@@ -63,9 +69,12 @@ public final class Deployment: Sendable {
         }
         var restored: [StoreWrite] = contents.documents.map { .insertDocument(table: $0.table, $0.document) }
         restored += contents.files.map(StoreWrite.insertFile)
+        restored += contents.jobs.map(StoreWrite.putJob)
         initial.store.apply(restored)
         for write in restored { initial.allocator.noteExisting(write.creationTime) }
         state = Mutex(initial)
+        scheduler.setRunner { [weak self] id, loop in self?.runJob(id, on: loop) }
+        armPending(restored)
         if !contents.seeded {
             try seed(config: config, files: seedFiles)
             try state.withLock { (state) throws(PersistenceError) in try state.directory?.saveMeta("seeded", "true") }
@@ -92,11 +101,41 @@ public final class Deployment: Sendable {
 
     /// Makes the writes `produce` returns durable, then applies them; all under the lock.
     private func commit(_ produce: (inout State) -> [StoreWrite]) throws(PersistenceError) {
-        try state.withLock { (state) throws(PersistenceError) in
+        let writes = try state.withLock { (state) throws(PersistenceError) -> [StoreWrite] in
             let writes = produce(&state)
             try state.directory?.commit(writes)
             state.store.apply(writes)
+            return writes
         }
+        armPending(writes)
+    }
+
+    /// Starts the timers of scheduled functions that `writes` made pending.
+    private func armPending(_ writes: [StoreWrite]) {
+        let now = Self.nowMilliseconds()
+        for case .putJob(let job) in writes where job.state == .pending {
+            scheduler.arm(job, now: now)
+        }
+    }
+
+    /// Stops running scheduled functions (at shutdown).
+    public func stopScheduler() {
+        scheduler.stop()
+    }
+
+    deinit {
+        // The last reference may go on the scheduler's own thread, which must not wait for itself.
+        scheduler.stop(wait: false)
+    }
+
+    /// `--convex-site`, or the site listener's own address.
+    public var siteOrigin: String {
+        settings.siteOrigin ?? "http://127.0.0.1:\(sitePort.withLock { $0 })"
+    }
+
+    /// Called once the site listener is bound.
+    public func noteSitePort(_ port: Int) {
+        sitePort.withLock { $0 = port }
     }
 
     // MARK: Credentials
@@ -119,12 +158,18 @@ public final class Deployment: Sendable {
 
     // MARK: Functions
 
+    /// A function the config declares, or a built-in one.
     public func function(_ path: FunctionPath) -> FunctionSpec? {
-        state.withLock { $0.config.functions[path] }
+        state.withLock { $0.config.functions[path] } ?? BuiltInFunctions.specs[path]
     }
 
     public var httpRoutes: [HTTPRouteSpec] {
         state.withLock { $0.config.httpRoutes }
+    }
+
+    /// Whether the port-80 debug routes answer (`"debugRoutes": false` turns them off).
+    public var debugRoutesEnabled: Bool {
+        state.withLock { $0.config.debugRoutes }
     }
 
     private var environment: FunctionRunner.Environment {
@@ -136,9 +181,13 @@ public final class Deployment: Sendable {
     /// Runs a function's behaviour under the lock. Its writes are committed (durably, with a
     /// data directory) before they are applied; if that fails, nothing changed and the caller
     /// gets the storage error instead of the outcome.
-    public func run(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue]) throws(ConvexAPIError) -> FunctionOutcome {
+    ///
+    /// A mutation with an `identifier` (an action callback's `mutationIdentifier`) that already
+    /// succeeded is not run again: its first outcome is returned.
+    public func run(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], identifier: String? = nil) throws(ConvexAPIError) -> FunctionOutcome {
         let environment = self.environment
-        let (outcome, removedBlobs): (FunctionOutcome, [String]) = try state.withLock { (state) throws(ConvexAPIError) in
+        let (outcome, writes): (FunctionOutcome, [StoreWrite]) = try state.withLock { (state) throws(ConvexAPIError) in
+            if let identifier, let earlier = state.identifiedMutations[identifier] { return (earlier, []) }
             let (outcome, writes) = FunctionRunner.run(spec, path: path, arguments: arguments, store: state.store,
                                                        allocator: &state.allocator, environment: environment)
             do throws(PersistenceError) {
@@ -150,10 +199,12 @@ public final class Deployment: Sendable {
             if !writes.isEmpty {
                 state.latestTimestamp = max(state.latestTimestamp + 1, Self.nowNanoseconds())
             }
-            return (outcome, writes.compactMap { if case .deleteFile(let file) = $0 { file.uuid } else { nil } })
+            if let identifier, case .success = outcome.result { state.identifiedMutations[identifier] = outcome }
+            return (outcome, writes)
         }
         // A deleted file's bytes go once its row is gone for good.
-        removedBlobs.forEach(blobs.remove)
+        for case .deleteFile(let file) in writes { blobs.remove(uuid: file.uuid) }
+        armPending(writes)
         return outcome
     }
 
@@ -176,6 +227,78 @@ public final class Deployment: Sendable {
     /// A read of the store, for tests and the control API.
     public func withStore<T>(_ body: (DocumentStore) -> T) -> T {
         state.withLock { body($0.store) }
+    }
+
+    // MARK: Scheduling
+
+    /// `schedule_job`: checks the function as the backend does, then stores the job; its
+    /// timer starts once it is durable.
+    public func scheduleJob(_ path: FunctionPath, arguments: [ConvexValue], at seconds: Double) throws(ConvexAPIError) -> ScheduledJob {
+        guard function(path) != nil else {
+            let moduleExists = state.withLock { state in state.config.functionPaths.contains { $0.module == path.module } }
+                || BuiltInFunctions.paths.contains { $0.module == path.module }
+            throw .badRequest("InvalidScheduledFunction", moduleExists
+                ? "Attempted to schedule function, but no exported function \(path.function) found in the file: \(path.module). Did you forget to export it?"
+                : "Attempted to schedule function at nonexistent path: \(path.module)")
+        }
+        var scheduled: ScheduledJob?
+        do {
+            try commit { state in
+                let (id, creationTime) = state.allocator.next(tableNumber: TableNumbers.system[DocumentStore.scheduledFunctionsTable]!)
+                let job = ScheduledJob(id: id, creationTime: creationTime, path: path, arguments: arguments, scheduledTime: seconds * 1000)
+                scheduled = job
+                return [.putJob(job)]
+            }
+        } catch {
+            throw StorageFailure.response(for: error)
+        }
+        return scheduled!
+    }
+
+    /// `cancel_job`: a pending job will not run; one that finished stays as it ended.
+    public func cancelJob(_ id: DocumentId) throws(ConvexAPIError) {
+        do {
+            try commit { state in
+                guard var job = state.store.job(id), !job.state.isFinished else { return [] }
+                job.state = .canceled
+                job.completedTime = Self.nowMilliseconds()
+                return [.putJob(job)]
+            }
+        } catch {
+            throw StorageFailure.response(for: error)
+        }
+    }
+
+    /// Runs a job whose time has come, on the scheduler's loop, and records how it ended.
+    private func runJob(_ id: DocumentId, on loop: EventLoop) {
+        guard let job = state.withLock({ $0.store.job(id) }), job.state == .pending else { return }
+        guard let spec = function(job.path) else {
+            finish(id, .failed("Could not find function for '\(job.path.stripped)'"))
+            return
+        }
+        finish(id, .inProgress)
+        let execute = { [self] in
+            do throws(ConvexAPIError) {
+                let outcome = try run(spec, path: job.path, arguments: job.arguments)
+                switch outcome.result {
+                case .success: finish(id, .success)
+                case .failure(let failure): finish(id, .failed(failure.message))
+                }
+            } catch {
+                finish(id, .failed(error.message))
+            }
+        }
+        if spec.delayMs > 0 { loop.schedule(after: .milliseconds(spec.delayMs), execute) } else { execute() }
+    }
+
+    /// Records a job's new state; a cancelled job stays cancelled.
+    private func finish(_ id: DocumentId, _ newState: ScheduledJob.State) {
+        try? commit { state in
+            guard var job = state.store.job(id), job.state != .canceled else { return [] }
+            job.state = newState
+            if newState.isFinished { job.completedTime = Self.nowMilliseconds() }
+            return [.putJob(job)]
+        }
     }
 
     // MARK: Storage
@@ -214,6 +337,21 @@ public final class Deployment: Sendable {
         return stored!
     }
 
+    /// A new upload URL, as `generateUploadUrl` makes them.
+    public func uploadURL() -> String {
+        StorageCalls.uploadURL(origin: settings.convexOrigin, token: uploadTokens.issue(issuedAt: clock()))
+    }
+
+    /// Deletes a file (a storage callback); its bytes go once the row is gone.
+    public func deleteFile(_ file: StoredFile) throws(ConvexAPIError) {
+        do {
+            try commit { state in state.store.file(file.id) == nil ? [] : [.deleteFile(file)] }
+        } catch {
+            throw StorageFailure.response(for: error)
+        }
+        blobs.remove(uuid: file.uuid)
+    }
+
     /// The file a download URL names, by its normalised UUID.
     public func file(uuid: String) -> StoredFile? {
         state.withLock { $0.store.file(uuid: uuid) }
@@ -225,6 +363,10 @@ public final class Deployment: Sendable {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec)
+    }
+
+    static func nowMilliseconds() -> Double {
+        Double(nowNanoseconds()) / 1e6
     }
 
     static func nowNanoseconds() -> UInt64 {
@@ -250,6 +392,7 @@ extension StoreWrite {
         switch self {
         case .insertDocument(_, let document), .updateDocument(_, let document): document.creationTime
         case .insertFile(let file), .deleteFile(let file): file.creationTime
+        case .putJob(let job): job.creationTime
         case .deleteDocument: 0
         }
     }

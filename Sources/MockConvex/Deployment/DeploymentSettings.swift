@@ -8,7 +8,8 @@ public struct DeploymentSettings: Sendable {
     public var adminKey: String
     /// Where Node actions call back to; also the base of storage URLs.
     public var convexOrigin = "http://127.0.0.1"
-    public var siteOrigin = "http://127.0.0.1:3211"
+    /// `--convex-site`; nil means `http://127.0.0.1:<the site port it got>`.
+    public var siteOrigin: String?
     /// What `/version` says on the admin port (`CONVEX_RELEASE_VERSION_DEV`).
     public var version = "unknown"
     /// The compose file turns `/metrics` off (`DISABLE_METRICS_ENDPOINT=true`).

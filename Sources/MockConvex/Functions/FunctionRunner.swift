@@ -49,13 +49,18 @@ enum FunctionRunner {
             return ArgumentRules.documentId(in: args, table: DocumentStore.storageTable, onlyId: true, tables: store.tableNumbers).map { id in
                 store.file(id).map { .object($0.document) } ?? .null
             }
+        case .get(DocumentStore.scheduledFunctionsTable):
+            return ArgumentRules.documentId(in: args, table: DocumentStore.scheduledFunctionsTable, onlyId: true, tables: store.tableNumbers).map { id in
+                store.job(id).map { .object($0.document) } ?? .null
+            }
         case .get(let table):
             return ArgumentRules.documentId(in: args, table: table, onlyId: true, tables: store.tableNumbers).map { id in
                 store.get(id).map { .object($0.value) } ?? .null
             }
         case .list(DocumentStore.storageTable, let order):
-            let files = store.allFiles.map(\.document).filter { document in args.allSatisfy { document[$0.name] == $0.value } }
-            return .success(.array((order == .asc ? files : files.reversed()).map(ConvexValue.object)))
+            return .success(matching(store.allFiles.map(\.document), args, order))
+        case .list(DocumentStore.scheduledFunctionsTable, let order):
+            return .success(matching(store.allJobs.map(\.document), args, order))
         case .list(let table, let order):
             let documents = store.list(table, matching: args)
             let ordered = order == .asc ? documents : documents.reversed()
@@ -96,6 +101,18 @@ enum FunctionRunner {
             return .failure(JSFailure.uncaught("ConvexError", message ?? data.convexErrorMessage, frames: [frame(module)], data: data))
         case .storage(let call):
             return StorageCalls.perform(call, args: args, module: module, store: store, environment: environment, writes: &writes)
+        case .schedule(let target, let delayMs):
+            let (id, creationTime) = allocator.next(tableNumber: TableNumbers.system[DocumentStore.scheduledFunctionsTable]!)
+            let job = ScheduledJob(id: id, creationTime: creationTime, path: target, arguments: [.object(args)],
+                                   scheduledTime: creationTime + Double(delayMs))
+            writes.append(.putJob(job))
+            return .success(.string(id.encoded))
         }
+    }
+
+    /// System-table documents whose fields equal every arg, in creation order or reversed.
+    private static func matching(_ documents: [ConvexObject], _ filter: ConvexObject, _ order: FunctionSpec.Order) -> ConvexValue {
+        let matched = documents.filter { document in filter.allSatisfy { document[$0.name] == $0.value } }
+        return .array((order == .asc ? matched : matched.reversed()).map(ConvexValue.object))
     }
 }

@@ -7,6 +7,9 @@ public struct FunctionSpec: Sendable, Equatable {
         public var description: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
     }
 
+    /// System tables functions may read with `get` and `list`.
+    public static let readableSystemTables = [DocumentStore.storageTable, DocumentStore.scheduledFunctionsTable]
+
     public enum Visibility: String, Sendable, CaseIterable {
         case `public`, `internal`
     }
@@ -37,18 +40,21 @@ public struct FunctionSpec: Sendable, Equatable {
         case throwsError(message: String?, data: ConvexValue?)
         /// One of `ctx.storage`'s calls.
         case storage(StorageCall)
+        /// `ctx.scheduler.runAfter(delayMs, path, args)` with the caller's args; returns the
+        /// job's id.
+        case schedule(path: FunctionPath, delayMs: Int)
 
         /// The table it reads or writes, if any.
         public var table: String? {
             switch self {
             case .insert(let table), .get(let table), .list(let table, _), .patch(let table), .replace(let table), .delete(let table): table
-            case .returns, .echo, .throwsError, .storage: nil
+            case .returns, .echo, .throwsError, .storage, .schedule: nil
             }
         }
 
         public var writes: Bool {
             switch self {
-            case .insert, .patch, .replace, .delete, .storage(.delete): true
+            case .insert, .patch, .replace, .delete, .storage(.delete), .schedule: true
             default: false
             }
         }

@@ -9,7 +9,7 @@ enum StorageCalls {
             JSFailure.uncaught("Error", message, frames: [FunctionRunner.frame(module)])
         }
         if call == .generateUploadUrl {
-            return .success(.string("\(environment.origin)/api/storage/upload?token=\(environment.issueUploadToken())"))
+            return .success(.string(uploadURL(origin: environment.origin, token: environment.issueUploadToken())))
         }
         return ArgumentRules.storageId(in: args).flatMap { text in
             switch StorageIdArgument.resolve(text, in: store) {
@@ -33,6 +33,11 @@ enum StorageCalls {
                 }
             }
         }
+    }
+
+    /// `{origin}/api/storage/upload?token=...`; the token is hex and needs no escaping.
+    static func uploadURL(origin: String, token: String) -> String {
+        "\(origin)/api/storage/upload?token=\(token)"
     }
 
     /// `{origin}/api/storage/{uuid}`: the UUID, not the document id.

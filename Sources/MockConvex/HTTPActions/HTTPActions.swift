@@ -1,31 +1,42 @@
 import EventHTTP
 
 /// The app's HTTP actions, as the Convex router matches them: the exact path for the method
-/// first, then the longest prefix; HEAD is served by GET routes.
+/// first, then the longest prefix; HEAD is served by GET routes. Besides the config's routes,
+/// the debug routes apps add for the port-80 bug, unless the config turns them off.
 struct HTTPActions {
     let deployment: Deployment
+    let debug: DebugRoutes
+
+    init(deployment: Deployment, loop: EventLoop) {
+        self.deployment = deployment
+        debug = DebugRoutes(deployment: deployment, loop: loop)
+    }
 
     /// Methods an HTTP action can be called with.
     static let methods: [HTTPMethod] = [.GET, .HEAD, .POST, .DELETE, .PATCH, .PUT, .OPTIONS]
 
     /// Answers `request` as if its path were `path` (the part after `/http` on the admin port,
     /// the whole path on the site port).
-    func answer(_ request: HTTPRequest, path: String) -> HTTPResponse {
+    func handle(_ request: HTTPRequest, path: String, _ responder: Responder) throws(ConvexAPIError) {
         guard Self.methods.contains(request.method) else {
-            return ConvexResponses.methodNotAllowed(Self.methods)
+            return responder.send(ConvexResponses.methodNotAllowed(Self.methods))
         }
         let routes = deployment.httpRoutes
-        guard !routes.isEmpty else {
-            return ConvexResponses.text(404, "This Convex deployment does not have HTTP actions enabled.")
+        let debugEnabled = deployment.debugRoutesEnabled
+        guard !routes.isEmpty || debugEnabled else {
+            return responder.send(ConvexResponses.text(404, "This Convex deployment does not have HTTP actions enabled."))
         }
         let method = request.method == .HEAD ? HTTPMethod.GET : request.method
         let candidates = routes.filter { $0.method == method }
-        let route = candidates.first { $0.match == .exact(path) }
-            ?? candidates
-                .filter { if case .prefix(let prefix) = $0.match { path.hasPrefix(prefix) } else { false } }
-                .max { $0.match.length < $1.match.length }
-        guard let route else { return ConvexResponses.text(404, "No matching routes found") }
-        return respond(route)
+        if let route = candidates.first(where: { $0.match == .exact(path) }) {
+            return responder.send(respond(route))
+        }
+        if debugEnabled, try debug.handle(request, method: method, path: path, responder) { return }
+        let prefixed = candidates
+            .filter { if case .prefix(let prefix) = $0.match { path.hasPrefix(prefix) } else { false } }
+            .max { $0.match.length < $1.match.length }
+        guard let prefixed else { return responder.send(ConvexResponses.text(404, "No matching routes found")) }
+        responder.send(respond(prefixed))
     }
 
     private func respond(_ route: HTTPRouteSpec) -> HTTPResponse {

@@ -48,6 +48,26 @@ public enum RequestBodyDecoder {
         try decode(body, QueryBatch.shape).queries
     }
 
+    /// `/api/actions/query`, `/mutation`, `/action`: `NodeCallbackUdfPostRequest`.
+    public static func actionCallbackCall(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
+        try decode(body, ActionCallbackBody.udfPost)
+    }
+
+    /// `/api/actions/schedule_job`: `ScheduleJobRequest`.
+    public static func scheduleJob(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
+        try decode(body, ActionCallbackBody.scheduleJob)
+    }
+
+    /// `/api/actions/cancel_job`: `CancelDeveloperJobRequest`.
+    public static func cancelJob(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
+        try decode(body, ActionCallbackBody.cancelJob)
+    }
+
+    /// `/api/actions/storage_get_url`, `storage_get_metadata`, `storage_delete`: `GetParams`.
+    public static func storageIdRequest(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
+        try decode(body, ActionCallbackBody.storageId)
+    }
+
     /// axum's `Json::from_bytes`: data errors and syntax errors get different prefixes, and
     /// the trailing-characters check runs after decoding, outside any path.
     private static func decode<Target: Sendable>(_ body: [UInt8], _ shape: RequestStruct<Target>) throws(RequestBodyError) -> Target {

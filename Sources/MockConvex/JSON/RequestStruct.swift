@@ -15,20 +15,28 @@ enum RequestField<Target: Sendable>: Sendable {
     case optionalString(String, WritableKeyPath<Target, String?> & Sendable)
     /// `UdfArgsJson(Box<RawValue>)`: any JSON, kept as its text.
     case rawJSON(String, WritableKeyPath<Target, [UInt8]> & Sendable)
+    /// `Option<T>` of a nested value kept as its JSON text (`mutationIdentifier`), checked by
+    /// the caller: `null` or absent is nil.
+    case optionalRawJSON(String, WritableKeyPath<Target, [UInt8]?> & Sendable)
+    /// `f64`: any JSON number.
+    case double(String, WritableKeyPath<Target, Double> & Sendable)
     /// `Vec<UdfPostRequest>`.
     case udfPostRequests(String, WritableKeyPath<Target, [UdfCallBody]> & Sendable)
 
     var name: String {
         switch self {
-        case .string(let name, _), .optionalString(let name, _), .rawJSON(let name, _), .udfPostRequests(let name, _):
+        case .string(let name, _), .optionalString(let name, _), .rawJSON(let name, _), .optionalRawJSON(let name, _),
+             .double(let name, _), .udfPostRequests(let name, _):
             name
         }
     }
 
     /// serde fills a missing `Option` with None instead of failing.
     var isOptional: Bool {
-        if case .optionalString = self { return true }
-        return false
+        switch self {
+        case .optionalString, .optionalRawJSON: true
+        default: false
+        }
     }
 }
 
@@ -65,5 +73,49 @@ struct QueryBatch: Sendable {
 
     static let shape = RequestStruct(name: "QueryBatchArgs", empty: QueryBatch(), fields: [
         .udfPostRequests("queries", \.queries),
+    ])
+}
+
+/// The bodies of the action-callback routes (`local_backend/src/node_action_callbacks.rs`), all
+/// `rename_all = "camelCase"`.
+public struct ActionCallbackBody: Equatable, Sendable {
+    public var path: String?
+    public var reference: String?
+    public var functionHandle: String?
+    /// `args` (function calls) or `udfArgs` (scheduling), as raw JSON text.
+    public var args: [UInt8] = []
+    public var format: String?
+    /// `{"sessionId": uuid, "requestId": n}`, as raw JSON text; mutation callbacks only.
+    public var mutationIdentifier: [UInt8]?
+    /// Unix seconds; scheduling only.
+    public var scheduledTs: Double = 0
+    /// `id` (cancelling) or `storageId` (storage calls).
+    public var id: String = ""
+
+    public init() {}
+
+    static let udfPost = RequestStruct(name: "NodeCallbackUdfPostRequest", empty: ActionCallbackBody(), fields: [
+        .optionalString("path", \.path),
+        .optionalString("reference", \.reference),
+        .optionalString("functionHandle", \.functionHandle),
+        .rawJSON("args", \.args),
+        .optionalString("format", \.format),
+        .optionalRawJSON("mutationIdentifier", \.mutationIdentifier),
+    ])
+
+    static let scheduleJob = RequestStruct(name: "ScheduleJobRequest", empty: ActionCallbackBody(), fields: [
+        .optionalString("reference", \.reference),
+        .optionalString("functionHandle", \.functionHandle),
+        .optionalString("udfPath", \.path),
+        .rawJSON("udfArgs", \.args),
+        .double("scheduledTs", \.scheduledTs),
+    ])
+
+    static let cancelJob = RequestStruct(name: "CancelDeveloperJobRequest", empty: ActionCallbackBody(), fields: [
+        .string("id", \.id),
+    ])
+
+    static let storageId = RequestStruct(name: "GetParams", empty: ActionCallbackBody(), fields: [
+        .string("storageId", \.id),
     ])
 }

@@ -144,6 +144,16 @@ struct RequestStructDecoder {
             } catch {
                 throw failure(error, path)
             }
+        case .optionalRawJSON(_, let keyPath):
+            do throws(JSONError) {
+                let range = try cursor.skipRawValue()
+                let text = Array(cursor.bytes[range])
+                target[keyPath: keyPath] = text == Array("null".utf8) ? nil : text
+            } catch {
+                throw failure(error, path)
+            }
+        case .double(_, let keyPath):
+            target[keyPath: keyPath] = try decodeDouble(at: path)
         case .udfPostRequests(_, let keyPath):
             target[keyPath: keyPath] = try decodeUdfPostRequests(at: path)
         }
@@ -155,6 +165,18 @@ struct RequestStructDecoder {
         guard next == JSONByte.quote else { throw failure(cursor.invalidType(expected: "a string"), path) }
         cursor.index += 1
         do throws(JSONError) { return try cursor.readString() } catch { throw failure(error, path) }
+    }
+
+    /// serde_json's `deserialize_f64`: any number.
+    private mutating func decodeDouble(at path: SerdePath) throws(RequestDecodingFailure) -> Double {
+        guard let next = cursor.skipWhitespace() else { throw failure(cursor.peekError(.eofWhileParsingValue), path) }
+        guard next == JSONByte.minus || (JSONByte.zero...JSONByte.nine).contains(next) else {
+            throw failure(cursor.invalidType(expected: "f64"), path)
+        }
+        let start = cursor.index
+        let negative = next == JSONByte.minus
+        if negative { cursor.index += 1 }
+        do throws(JSONError) { return try cursor.readNumber(negative: negative, start: start).doubleValue } catch { throw failure(error, path) }
     }
 
     /// serde_json's `deserialize_seq` for `Vec<UdfPostRequest>`.

@@ -21,6 +21,7 @@ public final class DataDirectory {
         public var tableNumbers: [(name: String, number: UInt32)] = []
         public var documents: [(table: String, document: Document)] = []
         public var files: [StoredFile] = []
+        public var jobs: [ScheduledJob] = []
         /// False until the config's seed documents and files were written once.
         public var seeded = false
     }
@@ -66,6 +67,9 @@ public final class DataDirectory {
         CREATE TABLE IF NOT EXISTS files (
             id TEXT PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, creation_time REAL NOT NULL,
             sha256 BLOB NOT NULL, size INTEGER NOT NULL, content_type TEXT);
+        CREATE TABLE IF NOT EXISTS scheduled_jobs (
+            id TEXT PRIMARY KEY, creation_time REAL NOT NULL, path TEXT NOT NULL, args BLOB NOT NULL,
+            scheduled_time REAL NOT NULL, state TEXT NOT NULL, error TEXT, completed_time REAL);
         """
 
     /// Reads everything back, and removes what a crash may have left: uploads that never
@@ -89,6 +93,23 @@ public final class DataDirectory {
             else { throw PersistenceError("\(path)/mockconvex.sqlite has a file row that cannot be read") }
             let contentType: String? = if case .text(let type) = row[5] { type } else { nil }
             contents.files.append(StoredFile(id: id, uuid: uuid, creationTime: time, sha256: sha256, size: Int(size), contentType: contentType))
+        }
+        for row in try database.query("SELECT id, creation_time, path, args, scheduled_time, state, error, completed_time FROM scheduled_jobs ORDER BY creation_time") {
+            guard case .text(let idText) = row[0], case .real(let time) = row[1], case .text(let pathText) = row[2],
+                  case .blob(let encoded) = row[3], case .real(let scheduled) = row[4], case .text(let stateName) = row[5],
+                  let id = try? DocumentId(decoding: idText), let functionPath = try? FunctionPath(parsing: pathText),
+                  case .array(let arguments)? = try? ConvexValue.importing(JSONReader.parse(encoded))
+            else { throw PersistenceError("\(path)/mockconvex.sqlite has a scheduled job row that cannot be read") }
+            var job = ScheduledJob(id: id, creationTime: time, path: functionPath, arguments: arguments, scheduledTime: scheduled)
+            switch (stateName, row[6]) {
+            case ("success", _): job.state = .success
+            case ("failed", .text(let error)): job.state = .failed(error)
+            case ("canceled", _): job.state = .canceled
+            // A job that was running when the process stopped runs again.
+            default: job.state = .pending
+            }
+            if case .real(let completed) = row[7] { job.completedTime = completed }
+            contents.jobs.append(job)
         }
         for row in try database.query("SELECT key, value FROM meta") {
             guard case .text(let key) = row[0], case .text(let value) = row[1] else { continue }
@@ -140,6 +161,23 @@ public final class DataDirectory {
                          file.contentType.map(SQLiteValue.text) ?? .null])
                 case .deleteFile(let file):
                     try database.query("DELETE FROM files WHERE id = ?", [.text(file.id.encoded)])
+                case .putJob(let job):
+                    let (state, error): (String, String?) = switch job.state {
+                    case .pending: ("pending", nil)
+                    case .inProgress: ("inProgress", nil)
+                    case .success: ("success", nil)
+                    case .failed(let message): ("failed", message)
+                    case .canceled: ("canceled", nil)
+                    }
+                    try database.query(
+                        """
+                        INSERT INTO scheduled_jobs (id, creation_time, path, args, scheduled_time, state, error, completed_time)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET state = excluded.state, error = excluded.error, completed_time = excluded.completed_time
+                        """,
+                        [.text(job.id.encoded), .real(job.creationTime), .text(job.path.canonical),
+                         .blob(ConvexValue.array(job.arguments).exported(.encoded).serialized), .real(job.scheduledTime),
+                         .text(state), error.map(SQLiteValue.text) ?? .null, job.completedTime.map(SQLiteValue.real) ?? .null])
                 }
             }
         }

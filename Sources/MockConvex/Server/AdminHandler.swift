@@ -15,9 +15,11 @@ final class AdminHandler: HTTPHandler {
     init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop, limits: BodyLimits = BodyLimits()) {
         self.deployment = deployment
         self.limits = limits
-        actions = HTTPActions(deployment: deployment)
+        actions = HTTPActions(deployment: deployment, loop: loop)
         MetaRoutes.registerWrapped(on: router, deployment: deployment)
-        FunctionRoutes(caller: FunctionCaller(deployment: deployment, loop: loop)).register(on: router)
+        let caller = FunctionCaller(deployment: deployment, loop: loop)
+        FunctionRoutes(caller: caller).register(on: router)
+        ActionCallbackRoutes(caller: caller).register(on: router)
         StorageRoutes(deployment: deployment).register(on: router)
         for table in [router, bare] {
             table.methodNotAllowed = ConvexResponses.methodNotAllowed
@@ -33,7 +35,7 @@ final class AdminHandler: HTTPHandler {
         }
         try ClientVersionGate.pass(request, responder) { responder in
             if request.path.hasPrefix("/http/") {
-                return responder.send(actions.answer(request, path: String(request.path.dropFirst("/http".count))))
+                return try actions.handle(request, path: String(request.path.dropFirst("/http".count)), responder)
             }
             if request.method == .OPTIONS {
                 return responder.send(CORS.preflight(request))

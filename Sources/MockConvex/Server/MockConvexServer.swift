@@ -26,8 +26,8 @@ public final class MockConvexServer: Sendable {
         let admin: @Sendable (EventLoop) -> any HTTPHandler = { loop in AdminHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits) }
         var listeners = [
             HTTPServer.Listener(name: ServerOptions.adminListener, host: options.host, port: options.adminPort, makeHandler: admin),
-            HTTPServer.Listener(name: ServerOptions.siteListener, host: options.host, port: options.sitePort) { _ in
-                SiteHandler(deployment: deployment, metrics: metrics, limits: options.bodyLimits)
+            HTTPServer.Listener(name: ServerOptions.siteListener, host: options.host, port: options.sitePort) { loop in
+                SiteHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits)
             },
         ]
         if let port80 = options.port80 {
@@ -38,6 +38,7 @@ public final class MockConvexServer: Sendable {
 
     public func start() throws {
         try http.start()
+        if let site = http.status(of: ServerOptions.siteListener) { deployment.noteSitePort(site.port) }
     }
 
     public var listeners: [HTTPServer.ListenerStatus] { http.statuses }

@@ -5,7 +5,15 @@ import EventHTTP
 struct SiteHandler: HTTPHandler {
     let deployment: Deployment
     let metrics: RequestMetrics
-    var limits = BodyLimits()
+    let actions: HTTPActions
+    let limits: BodyLimits
+
+    init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop, limits: BodyLimits = BodyLimits()) {
+        self.deployment = deployment
+        self.metrics = metrics
+        actions = HTTPActions(deployment: deployment, loop: loop)
+        self.limits = limits
+    }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) throws {
         try limits.check(request)
@@ -19,7 +27,7 @@ struct SiteHandler: HTTPHandler {
             return responder.send(ConvexResponses.methodNotAllowed([.GET]))
         default:
             try ClientVersionGate.pass(request, responder) { responder in
-                responder.send(HTTPActions(deployment: deployment).answer(request, path: request.path))
+                try actions.handle(request, path: request.path, responder)
             }
         }
     }

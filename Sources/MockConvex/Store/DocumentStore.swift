@@ -12,8 +12,11 @@ public struct DocumentStore: Sendable {
     private var files: [DocumentId: StoredFile] = [:]
     private var fileOrder: [DocumentId] = []
     private var fileIdsByUUID: [String: DocumentId] = [:]
+    private var jobs: [DocumentId: ScheduledJob] = [:]
+    private var jobOrder: [DocumentId] = []
 
     public static let storageTable = "_storage"
+    public static let scheduledFunctionsTable = "_scheduled_functions"
 
     public init() {}
 
@@ -53,6 +56,11 @@ public struct DocumentStore: Sendable {
     /// Files oldest first.
     public var allFiles: [StoredFile] { fileOrder.compactMap { files[$0] } }
 
+    public func job(_ id: DocumentId) -> ScheduledJob? { jobs[id] }
+
+    /// Scheduled functions oldest first.
+    public var allJobs: [ScheduledJob] { jobOrder.compactMap { jobs[$0] } }
+
     public var tableNames: [String] { tables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
 
     public mutating func apply(_ writes: [StoreWrite]) {
@@ -82,6 +90,9 @@ public struct DocumentStore: Sendable {
                 fileOrder.removeAll { $0 == file.id }
                 fileIdsByUUID[file.uuid] = nil
             }
+        case .putJob(let job):
+            if jobs[job.id] == nil { jobOrder.append(job.id) }
+            jobs[job.id] = job
         }
     }
 }

@@ -7,4 +7,6 @@ public enum StoreWrite: Sendable, Equatable {
     case deleteDocument(table: String, DocumentId)
     case insertFile(StoredFile)
     case deleteFile(StoredFile)
+    /// A scheduled function, new or with a new state.
+    case putJob(ScheduledJob)
 }
