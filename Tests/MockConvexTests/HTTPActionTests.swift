@@ -157,7 +157,7 @@ import Testing
     }
 
     @Test func aDeploymentWithoutRoutesHasHTTPActionsDisabled() throws {
-        let bare = try InProcess(config: #"{"functions": {"a:b": {"type": "query", "returns": 1}}}"#)
+        let bare = try InProcess(config: #"{"debugRoutes": false, "functions": {"a:b": {"type": "query", "returns": 1}}}"#)
         for path in ["/http/", "/http/anything", "/http/x?y=1"] {
             let response = try bare.admin(.POST, path)
             #expect(response.status == 404)

@@ -101,11 +101,21 @@ import Testing
         #expect(response.headers == ["allow": Self.allMethods])
     }
 
-    @Test func withoutRoutesHTTPActionsAreDisabled() throws {
-        let response = try InProcess().site(.GET, "/hello")
+    @Test func withoutRoutesOrDebugRoutesHTTPActionsAreDisabled() throws {
+        let bare = try InProcess(config: #"{"debugRoutes": false}"#)
+        let response = try bare.site(.GET, "/hello")
         #expect(response.status == 404)
         #expect(response.headers == ["content-type": "text/plain; charset=utf-8"])
         #expect(response.bodyText == "This Convex deployment does not have HTTP actions enabled.")
-        #expect(try InProcess().site(.GET, "/version").bodyText == "unknown")
+        #expect(try bare.site(.GET, "/version").bodyText == "unknown")
+    }
+
+    /// The debug routes are an app's http.ts of their own, so a deployment with only them has
+    /// HTTP actions, and other paths get the router's 404.
+    @Test func theDefaultDebugRoutesMakeOtherPathsUnmatched() throws {
+        let response = try InProcess().site(.GET, "/hello")
+        #expect(response.status == 404)
+        #expect(response.headers == ["content-type": "text/plain; charset=utf-8"])
+        #expect(response.bodyText == "No matching routes found")
     }
 }

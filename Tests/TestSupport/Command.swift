@@ -29,7 +29,9 @@ public enum Command {
         var timedOut = false
         if done.wait(timeout: .now() + timeout) == .timedOut {
             timedOut = true
-            process.terminate()
+            // SIGKILL: the child inherited the test runner's blocked signal mask, so SIGTERM
+            // (what `terminate()` sends) could stay pending.
+            kill(process.processIdentifier, SIGKILL)
             _ = done.wait(timeout: .now() + 5)
         }
         process.waitUntilExit()

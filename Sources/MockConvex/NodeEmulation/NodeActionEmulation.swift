@@ -71,8 +71,9 @@ public final class NodeActionEmulation {
                     { self.runFunction(.query, BuiltInFunctions.query, $0) },
                     { self.runFunction(.mutation, BuiltInFunctions.mutation, $0) },
                     { self.runFunction(.action, BuiltInFunctions.action, $0) },
-                    { self.delete(stored.storageId, $0) },
                     { self.viaWorkaround(blob, $0) },
+                    // Last, since the blob stored may be the one the other steps read.
+                    { self.delete(stored.storageId, $0) },
                 ]
                 self.sequence(reads[...], into: steps, completion)
             }
