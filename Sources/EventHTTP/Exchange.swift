@@ -30,6 +30,8 @@ final class Exchange {
     let body: RequestBody
     private var state = State.handling
     var timeoutTimer: ScheduledTimer?
+    /// The next piece of a paced body, or the abort about to happen.
+    private var pendingWork: ScheduledTimer?
     var afterCompletion: (() -> Void)?
 
     init(request: OpaquePointer, connection: OpaquePointer, listener: LoopListener, method: HTTPMethod, uri: String, remoteAddress: String, startedAt: UInt64, body: RequestBody) {
@@ -46,8 +48,8 @@ final class Exchange {
     var isConnected: Bool { state != .finished }
     var isAwaitingAnswer: Bool { state == .handling }
 
-    func send(_ response: HTTPResponse) {
-        guard state == .handling else { return }
+    func send(_ response: HTTPResponse, pacing: Pacing? = nil) {
+        guard state == .handling, pendingWork == nil else { return }
         state = .writing
         timeoutTimer?.cancel()
         timeoutTimer = nil
@@ -66,11 +68,75 @@ final class Exchange {
                 evhttp_add_header(headers, "Content-Length", String(length))
             }
         } else if bodyAllowed && length > 0 {
+            if let pacing, length > pacing.chunkBytes {
+                return sendPaced(response, pacing: pacing, headers: headers)
+            }
             Self.append(response.content, to: evhttp_request_get_output_buffer(request))
         }
         listener.record(self, status: response.status, bytes: length)
         body.invalidate()
         evhttp_send_reply(request, Int32(response.status), nil, nil)
+    }
+
+    /// The head at once (with Content-Length, so libevent does not chunk), then the body a
+    /// piece at a time on timers. A connection lost meanwhile ends the chain.
+    private func sendPaced(_ response: HTTPResponse, pacing: Pacing, headers: UnsafeMutablePointer<evkeyvalq>?) {
+        let bytes = response.content.bytes
+        evhttp_add_header(headers, "Content-Length", String(bytes.count))
+        listener.record(self, status: response.status, bytes: bytes.count)
+        body.invalidate()
+        evhttp_send_reply_start(request, Int32(response.status), nil)
+        var offset = 0
+        func next() {
+            pendingWork = nil
+            guard state == .writing else { return }
+            let end = min(offset + pacing.chunkBytes, bytes.count)
+            let chunk = evbuffer_new()
+            bytes[offset..<end].withUnsafeBytes { _ = evbuffer_add(chunk, $0.baseAddress, $0.count) }
+            evhttp_send_reply_chunk(request, chunk)
+            evbuffer_free(chunk)
+            offset = end
+            if offset == bytes.count {
+                evhttp_send_reply_end(request)
+            } else {
+                pendingWork = listener.loop.schedule(after: pacing.pause, next)
+            }
+        }
+        next()
+    }
+
+    /// Ends the connection without an answer, from a fresh callback: libevent still uses the
+    /// request and connection while the handler that asked runs. Freeing the connection runs
+    /// its close callback, which finishes this exchange like a client hang-up.
+    func abort(_ how: ConnectionAbort) {
+        guard state == .handling, pendingWork == nil else { return }
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
+        pendingWork = listener.loop.schedule(after: .zero) { [self] in
+            pendingWork = nil
+            guard state == .handling, let bufferEvent = evhttp_connection_get_bufferevent(connection) else { return }
+            let fd = bufferevent_getfd(bufferEvent)
+            switch how {
+            case .reset:
+                resetConnection(fd: fd)
+            case .close:
+                break
+            case .garbage(let bytes):
+                // Written straight to the socket: nothing else is queued on it, and freeing the
+                // connection would discard libevent's buffer. A few bytes fit the socket buffer;
+                // SIGPIPE is ignored by the server, so a vanished peer is just a failed write.
+                bytes.withUnsafeBytes { raw in
+                    var sent = 0
+                    while sent < raw.count {
+                        let wrote = write(fd, raw.baseAddress! + sent, raw.count - sent)
+                        if wrote <= 0 { break }
+                        sent += wrote
+                    }
+                }
+            }
+            listener.record(self, status: 0, bytes: 0)
+            evhttp_connection_free(connection)
+        }
     }
 
     /// Hands the body to libevent: bytes are copied, shared memory is referenced (retained
@@ -110,6 +176,8 @@ final class Exchange {
         state = .finished
         timeoutTimer?.cancel()
         timeoutTimer = nil
+        pendingWork?.cancel()
+        pendingWork = nil
         afterCompletion = nil
         body.invalidate()
     }

@@ -22,8 +22,9 @@ public struct HandlerFunction: HTTPHandler {
 /// The first `send` wins; later ones are ignored, and so is a send after the client went away.
 public final class Responder {
     private enum Target {
-        /// In-process use (tests, composed handlers): the closure receives the response.
-        case closure((HTTPResponse) -> Void)
+        /// In-process use (tests, composed handlers): the closure receives the response, and
+        /// the other one an abort.
+        case closure((HTTPResponse) -> Void, ((ConnectionAbort) -> Void)?)
         /// A request that came over a socket.
         case exchange(Exchange)
         /// A view of another responder that rewrites responses on their way out.
@@ -35,8 +36,10 @@ public final class Responder {
     /// For in-process responders: what to run once the response has been delivered.
     private var afterDelivery: (() -> Void)?
 
-    public init(_ deliver: @escaping (HTTPResponse) -> Void) {
-        target = .closure(deliver)
+    /// An in-process responder. `aborted` hears of `abort`; without it an abort is delivered
+    /// as no response at all.
+    public init(_ deliver: @escaping (HTTPResponse) -> Void, aborted: ((ConnectionAbort) -> Void)? = nil) {
+        target = .closure(deliver, aborted)
     }
 
     init(exchange: Exchange) {
@@ -58,15 +61,32 @@ public final class Responder {
     }
 
     public func send(_ response: HTTPResponse) {
+        send(response, pacing: nil)
+    }
+
+    /// Sends `response` with its body paced (in-process, it is delivered whole).
+    public func send(_ response: HTTPResponse, pacing: Pacing?) {
         guard !answered else { return }
         answered = true
         switch target {
-        case .closure(let deliver):
+        case .closure(let deliver, _):
             deliver(response)
             afterDelivery?()
             afterDelivery = nil
-        case .exchange(let exchange): exchange.send(response)
-        case .mapped(let parent, let transform): parent.send(transform(response))
+        case .exchange(let exchange): exchange.send(response, pacing: pacing)
+        case .mapped(let parent, let transform): parent.send(transform(response), pacing: pacing)
+        }
+    }
+
+    /// Ends the connection without an answer (on the next loop turn: libevent is still using
+    /// the request while a handler runs). Mapped responders pass it on untransformed.
+    public func abort(_ how: ConnectionAbort) {
+        guard !answered else { return }
+        answered = true
+        switch target {
+        case .closure(_, let aborted): aborted?(how)
+        case .exchange(let exchange): exchange.abort(how)
+        case .mapped(let parent, _): parent.abort(how)
         }
     }
 

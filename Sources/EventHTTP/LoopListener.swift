@@ -28,6 +28,7 @@ final class LoopListener {
     }
 
     var isOpen: Bool { http != nil }
+    var loop: EventLoop { owner.loop }
     var inFlightCount: Int { inFlight.count }
     /// While draining, every answer asks the client to close so keep-alive connections end.
     var closesAfterResponse: Bool { owner.isDraining }
@@ -146,9 +147,7 @@ final class LoopListener {
 
     private func connectionClosing(_ connection: OpaquePointer) {
         if resetOnClose, let bufferEvent = evhttp_connection_get_bufferevent(connection) {
-            let fd = bufferevent_getfd(bufferEvent)
-            var abort = linger(l_onoff: 1, l_linger: 0)
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+            resetConnection(fd: bufferevent_getfd(bufferEvent))
         }
         guard let exchange = inFlight.removeValue(forKey: connection) else { return }
         exchange.connectionLost()

@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Resets the TCP connection on `fd` now, leaving `fd` open on a fresh unconnected socket for
+/// its owner (libevent) to close.
+///
+/// Hand-written because libevent cannot do it: freeing an evhttp connection calls
+/// `shutdown(fd, SHUT_WR)` before closing, which sends a FIN, so a linger-0 close afterwards
+/// is read by the client as an orderly EOF, not ECONNRESET. Here the connection's last
+/// descriptor is closed with SO_LINGER 0 first (an RST, nothing else), and a placeholder takes
+/// `fd`'s number so that libevent's later shutdown, event removal and close touch nothing real.
+func resetConnection(fd: Int32) {
+    let connection = dup(fd)
+    guard connection >= 0 else { return }
+    var abort = linger(l_onoff: 1, l_linger: 0)
+    setsockopt(connection, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+    #if canImport(Glibc)
+    let placeholder = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    #else
+    let placeholder = socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+    if placeholder >= 0 {
+        dup2(placeholder, fd)
+        close(placeholder)
+    }
+    close(connection)
+}
