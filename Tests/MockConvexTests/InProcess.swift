@@ -12,10 +12,16 @@ final class InProcess {
     private(set) lazy var admin = AdminHandler(deployment: deployment, metrics: metrics, loop: loop)
     private(set) lazy var site = SiteHandler(deployment: deployment, metrics: metrics, loop: loop)
 
-    init(config: String = "{}", configure: (inout DeploymentSettings) -> Void = { _ in }) throws {
+    /// `clock` is the deployment's Unix-seconds clock (what upload tokens are issued and checked
+    /// against); tests that expire tokens pass their own. It comes last so that a trailing
+    /// closure still means `configure`.
+    init(
+        config: String = "{}", configure: (inout DeploymentSettings) -> Void = { _ in },
+        clock: @escaping @Sendable () -> Int64 = Deployment.unixSeconds
+    ) throws {
         var settings = DeploymentSettings(instanceSecret: String(repeating: "ab", count: 32), adminKey: Self.adminKey)
         configure(&settings)
-        deployment = Deployment(settings: settings, config: try DeploymentConfig.parse(Array(config.utf8)))
+        deployment = Deployment(settings: settings, config: try DeploymentConfig.parse(Array(config.utf8)), clock: clock)
         loop = try EventLoop()
     }
 
@@ -45,6 +51,11 @@ final class InProcess {
 
     func admin(_ method: HTTPMethod, _ uri: String, headers: HTTPHeaders = [:], body: String = "") throws -> HTTPResponse {
         try send(HTTPRequest(method: method, uri: uri, headers: headers, body: Array(body.utf8), listener: "admin"), to: admin)
+    }
+
+    /// The same with a binary body.
+    func admin(_ method: HTTPMethod, _ uri: String, headers: HTTPHeaders = [:], body: [UInt8]) throws -> HTTPResponse {
+        try send(HTTPRequest(method: method, uri: uri, headers: headers, body: body, listener: "admin"), to: admin)
     }
 
     func site(_ method: HTTPMethod, _ uri: String, headers: HTTPHeaders = [:], body: String = "") throws -> HTTPResponse {
