@@ -27,8 +27,9 @@ public final class Responder {
         case closure((HTTPResponse) -> Void, ((ConnectionAbort) -> Void)?)
         /// A request that came over a socket.
         case exchange(Exchange)
-        /// A view of another responder that rewrites responses on their way out.
-        case mapped(Responder, (HTTPResponse) -> HTTPResponse)
+        /// A view of another responder that rewrites responses on their way out, and may pace
+        /// their bodies.
+        case mapped(Responder, (HTTPResponse) -> HTTPResponse, Pacing?)
     }
 
     private let target: Target
@@ -46,8 +47,8 @@ public final class Responder {
         target = .exchange(exchange)
     }
 
-    private init(parent: Responder, transform: @escaping (HTTPResponse) -> HTTPResponse) {
-        target = .mapped(parent, transform)
+    private init(parent: Responder, transform: @escaping (HTTPResponse) -> HTTPResponse, pacing: Pacing? = nil) {
+        target = .mapped(parent, transform, pacing)
     }
 
     /// True until a response has been sent or the client has gone.
@@ -56,7 +57,7 @@ public final class Responder {
         switch target {
         case .closure: return true
         case .exchange(let exchange): return exchange.isConnected
-        case .mapped(let parent, _): return parent.isOpen
+        case .mapped(let parent, _, _): return parent.isOpen
         }
     }
 
@@ -74,7 +75,7 @@ public final class Responder {
             afterDelivery?()
             afterDelivery = nil
         case .exchange(let exchange): exchange.send(response, pacing: pacing)
-        case .mapped(let parent, let transform): parent.send(transform(response), pacing: pacing)
+        case .mapped(let parent, let transform, let own): parent.send(transform(response), pacing: pacing ?? own)
         }
     }
 
@@ -86,13 +87,18 @@ public final class Responder {
         switch target {
         case .closure(_, let aborted): aborted?(how)
         case .exchange(let exchange): exchange.abort(how)
-        case .mapped(let parent, _): parent.abort(how)
+        case .mapped(let parent, _, _): parent.abort(how)
         }
     }
 
     /// A responder that passes every response through `transform` before sending it here.
     public func mapping(_ transform: @escaping (HTTPResponse) -> HTTPResponse) -> Responder {
         Responder(parent: self, transform: transform)
+    }
+
+    /// A responder that sends every body here paced.
+    public func pacing(_ pacing: Pacing) -> Responder {
+        Responder(parent: self, transform: { $0 }, pacing: pacing)
     }
 
     /// Runs `body` once the response has been handed to the kernel in full (for in-process
@@ -102,7 +108,7 @@ public final class Responder {
         case .closure:
             if answered { body() } else { afterDelivery = body }
         case .exchange(let exchange): exchange.afterCompletion = body
-        case .mapped(let parent, _): parent.afterCompletion(body)
+        case .mapped(let parent, _, _): parent.afterCompletion(body)
         }
     }
 }

@@ -63,6 +63,15 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("request-timeout"), help: "Seconds before an unanswered request gets 408 (env HTTP_SERVER_TIMEOUT_SECONDS). Default 300.")
     var requestTimeout: Int?
 
+    @Option(name: .customLong("control-token"), help: "Make every /_mock/ control route require Authorization: Bearer <token>.")
+    var controlToken: String?
+
+    @Flag(name: .customLong("no-control-api"), help: "Remove the /_mock/ control API (journal, listener switches, faults, reset): those paths answer 404.")
+    var noControlAPI = false
+
+    @Option(name: .customLong("journal-size"), help: "Requests the journal keeps (the newest). Default 1000.")
+    var journalSize = 1000
+
     @Flag(name: .customLong("metrics"), inversion: .prefixedEnableDisable, help: "Serve /metrics (env DISABLE_METRICS_ENDPOINT; off by default, as in the compose file).")
     var metrics: Bool?
 

@@ -18,7 +18,8 @@ struct ServeSetup {
         options.host = command.host
         options.adminPort = try Self.port(command.port, flag: "--port")
         options.sitePort = try Self.port(command.siteProxyPort, flag: "--site-proxy-port")
-        options.port80 = command.noPort80 ? nil : try Self.port(command.port80Port, flag: "--port80-port")
+        options.port80Port = try Self.port(command.port80Port, flag: "--port80-port")
+        options.servePort80 = !command.noPort80
         guard (1...256).contains(command.threads) else {
             throw UsageError(description: "--threads must be from 1 to 256, got \(command.threads)")
         }
@@ -39,6 +40,23 @@ struct ServeSetup {
         }
         guard timeout > 0 else { throw UsageError(description: "--request-timeout must be at least 1 second, got \(timeout)") }
         options.requestTimeout = .seconds(timeout)
+        if command.noControlAPI {
+            if command.controlToken != nil { throw UsageError(description: "--control-token has no effect with --no-control-api; give one or the other") }
+            options.control = nil
+        } else {
+            var control = ControlAPI.Options()
+            if let token = command.controlToken {
+                guard !token.isEmpty, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                    throw UsageError(description: "--control-token must be visible ASCII without spaces")
+                }
+                control.token = token
+            }
+            guard (0...1_000_000).contains(command.journalSize) else {
+                throw UsageError(description: "--journal-size must be from 0 to 1000000, got \(command.journalSize)")
+            }
+            control.journalSize = command.journalSize
+            options.control = control
+        }
         self.options = options
 
         let instanceName = command.instanceName ?? environment["INSTANCE_NAME"] ?? "convex-self-hosted"

@@ -6,10 +6,10 @@ import MockConvex
 enum StartupReport {
     static func print(server: MockConvexServer, setup: ServeSetup, adminKeyGenerated: Bool) {
         var lines: [String] = []
-        for listener in server.listeners {
+        for listener in server.listeners where listener.open {
             lines.append("mockconvex listening: \(listener.name) http://\(SocketAddressText.hostPort(listener.host, listener.port))")
         }
-        if setup.options.port80 == nil {
+        if !setup.options.servePort80 {
             lines.append("mockconvex not serving: port80 (--no-port80): connections to port 80 are refused")
         }
         lines.append("mockconvex admin key\(adminKeyGenerated ? " (generated)" : ""): \(setup.settings.adminKey)")

@@ -65,7 +65,7 @@ import Testing
         // The document itself
         ("{", "$", "not valid JSON: EOF while parsing an object at line 1 column 1"),
         ("[]", "$", "expected an object, got an array"),
-        (#"{"function": {}}"#, "$.function", "unknown key; expected one of functions, httpRoutes, documents, files, debugRoutes"),
+        (#"{"function": {}}"#, "$.function", "unknown key; expected one of functions, httpRoutes, documents, files, debugRoutes, faults"),
         (#"{"functions": []}"#, "$.functions", "expected an object, got an array"),
         (#"{"httpRoutes": {}}"#, "$.httpRoutes", "expected an array, got an object"),
         (#"{"documents": []}"#, "$.documents", "expected an object, got an array"),

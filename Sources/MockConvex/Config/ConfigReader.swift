@@ -4,42 +4,26 @@ import EventHTTP
 enum ConfigReader {
     static func read(_ document: JSON, baseDirectory: String) throws(ConfigError) -> DeploymentConfig {
         let root = try object(document, at: .root)
-        try allowOnly(["functions", "httpRoutes", "documents", "files", "debugRoutes"], in: root, at: .root)
+        try allowOnly(["functions", "httpRoutes", "documents", "files", "debugRoutes", "faults"], in: root, at: .root)
         var config = DeploymentConfig()
         if let functions = root.value("functions") {
             let path = JSONPath.root.key("functions")
             for (name, value) in try object(functions, at: path) {
-                let functionPath: FunctionPath
-                do {
-                    functionPath = try FunctionPath(parsing: name)
-                } catch {
-                    throw ConfigError(path.key(name), "not a function path: \(error.reason)")
-                }
-                if BuiltInFunctions.isReserved(functionPath) {
-                    throw ConfigError(path.key(name), "the \(BuiltInFunctions.module) module is reserved for mockconvex's built-in functions")
-                }
+                let (functionPath, spec) = try function(name, value, at: path.key(name))
                 if config.functions[functionPath] != nil {
                     throw ConfigError(path.key(name), "declares \(functionPath.stripped) a second time")
                 }
-                config.setFunction(functionPath, try FunctionSpecReader.read(value, at: path.key(name)))
+                config.setFunction(functionPath, spec, source: value)
             }
         }
         for path in config.functionPaths {
-            if case .schedule(let target, _) = config.functions[path]!.behaviour,
-               config.functions[target] == nil, !BuiltInFunctions.paths.contains(target) {
-                throw ConfigError(JSONPath.root.key("functions").key(path.stripped).key("schedule").key("function"),
-                                  "no function \(target.stripped) is declared")
+            try checkScheduleTarget(config.functions[path]!, at: JSONPath.root.key("functions").key(path.stripped)) {
+                config.functions[$0] != nil
             }
         }
         if let routes = root.value("httpRoutes") {
-            let path = JSONPath.root.key("httpRoutes")
-            for (index, value) in try array(routes, at: path).enumerated() {
-                let route = try HTTPRouteReader.read(value, at: path.index(index))
-                if config.httpRoutes.contains(where: { $0.method == route.method && $0.match == route.match }) {
-                    throw ConfigError(path.index(index), "a route for \(route.method.rawValue) \(route.match) is already declared")
-                }
-                config.httpRoutes.append(route)
-            }
+            config.httpRoutes = try httpRoutes(routes, at: JSONPath.root.key("httpRoutes"))
+            config.httpRouteSources = try array(routes, at: JSONPath.root.key("httpRoutes"))
         }
         if let documents = root.value("documents") {
             let path = JSONPath.root.key("documents")
@@ -50,6 +34,13 @@ enum ConfigReader {
                     seeds.append(try documentFields(seed, at: path.key(table).index(index)))
                 }
                 config.documents.append((table: table, documents: seeds))
+            }
+        }
+        if let faults = root.value("faults") {
+            let path = JSONPath.root.key("faults")
+            for (index, value) in try array(faults, at: path).enumerated() {
+                _ = try FaultRule.read(value, at: path.index(index), randomSeed: 0)
+                config.faults.append(value)
             }
         }
         if let debug = root.value("debugRoutes") {
@@ -68,6 +59,40 @@ enum ConfigReader {
     }
 
     /// `{"path": "fixtures/hello.txt", "contentType": "text/plain"}`.
+    /// One function declaration: its path (not reserved) and its spec.
+    static func function(_ name: String, _ value: JSON, at path: JSONPath) throws(ConfigError) -> (FunctionPath, FunctionSpec) {
+        let functionPath: FunctionPath
+        do {
+            functionPath = try FunctionPath(parsing: name)
+        } catch {
+            throw ConfigError(path, "not a function path: \(error.reason)")
+        }
+        if BuiltInFunctions.isReserved(functionPath) {
+            throw ConfigError(path, "the \(BuiltInFunctions.module) module is reserved for mockconvex's built-in functions")
+        }
+        return (functionPath, try FunctionSpecReader.read(value, at: path))
+    }
+
+    /// A function that schedules another needs that one to exist (declared, or built in).
+    static func checkScheduleTarget(_ spec: FunctionSpec, at path: JSONPath, isDeclared: (FunctionPath) -> Bool) throws(ConfigError) {
+        if case .schedule(let target, _) = spec.behaviour, !isDeclared(target), !BuiltInFunctions.paths.contains(target) {
+            throw ConfigError(path.key("schedule").key("function"), "no function \(target.stripped) is declared")
+        }
+    }
+
+    /// A list of HTTP routes, no two for the same method and path.
+    static func httpRoutes(_ value: JSON, at path: JSONPath) throws(ConfigError) -> [HTTPRouteSpec] {
+        var routes: [HTTPRouteSpec] = []
+        for (index, value) in try array(value, at: path).enumerated() {
+            let route = try HTTPRouteReader.read(value, at: path.index(index))
+            if routes.contains(where: { $0.method == route.method && $0.match == route.match }) {
+                throw ConfigError(path.index(index), "a route for \(route.method.rawValue) \(route.match) is already declared")
+            }
+            routes.append(route)
+        }
+        return routes
+    }
+
     private static func seedFile(_ value: JSON, at path: JSONPath, baseDirectory: String) throws(ConfigError) -> DeploymentConfig.SeedFileSpec {
         let members = try object(value, at: path)
         try allowOnly(["path", "contentType"], in: members, at: path)
@@ -158,7 +183,7 @@ enum ConfigReader {
     }
 }
 
-private extension Array where Element == (key: String, value: JSON) {
+extension Array where Element == (key: String, value: JSON) {
     /// The last value of `key`, as JSON objects keep the last duplicate.
     func value(_ key: String) -> JSON? { last { $0.key == key }?.value }
 }

@@ -5,6 +5,11 @@ public struct DeploymentConfig: Sendable {
     public private(set) var functionPaths: [FunctionPath] = []
     public private(set) var functions: [FunctionPath: FunctionSpec] = [:]
     public var httpRoutes: [HTTPRouteSpec] = []
+    /// The JSON each function and route was declared with, for the control API to list.
+    public private(set) var functionSources: [FunctionPath: JSON] = [:]
+    public var httpRouteSources: [JSON] = []
+    /// Faults active from the start, as the control API takes them (checked when read).
+    public var faults: [JSON] = []
     /// Seed documents per table, in the order given.
     public var documents: [(table: String, documents: [ConvexObject])] = []
     /// The debug routes apps add for the port-80 bug (`/debug/node-network-test`, ...).
@@ -24,9 +29,18 @@ public struct DeploymentConfig: Sendable {
 
     public init() {}
 
-    public mutating func setFunction(_ path: FunctionPath, _ spec: FunctionSpec) {
+    public mutating func setFunction(_ path: FunctionPath, _ spec: FunctionSpec, source: JSON? = nil) {
         if functions[path] == nil { functionPaths.append(path) }
         functions[path] = spec
+        functionSources[path] = source
+    }
+
+    /// False if there was no such function.
+    public mutating func removeFunction(_ path: FunctionPath) -> Bool {
+        guard functions.removeValue(forKey: path) != nil else { return false }
+        functionSources[path] = nil
+        functionPaths.removeAll { $0 == path }
+        return true
     }
 
     /// Every table the config mentions, sorted, so table numbers do not depend on the order

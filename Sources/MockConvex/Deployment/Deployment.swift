@@ -17,6 +17,9 @@ public final class Deployment: Sendable {
     private let scheduler = JobScheduler()
     /// Unix seconds; tests move it to expire upload tokens.
     private let clock: @Sendable () -> Int64
+    /// What `reset()` goes back to.
+    private let initialConfig: DeploymentConfig
+    private let seedFiles: [SeedFile]
 
     struct State {
         var config: DeploymentConfig
@@ -58,6 +61,8 @@ public final class Deployment: Sendable {
                 clock: @escaping @Sendable () -> Int64 = Deployment.unixSeconds) throws(PersistenceError) {
         self.settings = settings
         self.clock = clock
+        initialConfig = config
+        self.seedFiles = seedFiles
         blobs = directory?.blobs ?? MemoryBlobStore()
         uploadTokens = UploadTokens(instanceSecret: settings.instanceSecret, instanceName: settings.instanceName)
         var initial = State(config: config, latestTimestamp: Self.nowNanoseconds(), directory: directory)
@@ -138,6 +143,72 @@ public final class Deployment: Sendable {
         sitePort.withLock { $0 = port }
     }
 
+    // MARK: Control
+
+    /// Back to the start, in one step: every document, file and scheduled function gone (and
+    /// durably so), then the config's functions, routes and seeds restored.
+    public func reset() throws(PersistenceError) {
+        var removed: [StoredFile] = []
+        try commit { state in
+            removed = state.store.allFiles
+            state.config = initialConfig
+            state.identifiedMutations = IdentifiedMutations()
+            for table in initialConfig.tables where state.store.tableNumbers.number(of: table) == nil {
+                state.store.declareTable(table)
+            }
+            return [.clearAll]
+        }
+        for file in removed { blobs.remove(uuid: file.uuid) }
+        try state.withLock { (state) throws(PersistenceError) in
+            for table in initialConfig.tables {
+                try state.directory?.saveTableNumber(table, state.store.tableNumbers.number(of: table)!)
+            }
+        }
+        try seed(config: initialConfig, files: seedFiles)
+    }
+
+    /// Declares or replaces a function at run time; its tables get numbers now.
+    public func setFunction(_ path: FunctionPath, _ spec: FunctionSpec, source: JSON) throws(PersistenceError) {
+        try state.withLock { (state) throws(PersistenceError) in
+            state.config.setFunction(path, spec, source: source)
+            if let table = spec.behaviour.table, !FunctionSpec.readableSystemTables.contains(table),
+               state.store.tableNumbers.number(of: table) == nil {
+                state.store.declareTable(table)
+                try state.directory?.saveTableNumber(table, state.store.tableNumbers.number(of: table)!)
+            }
+        }
+    }
+
+    /// Removes a function declared by the config or at run time; false if there was none.
+    public func removeFunction(_ path: FunctionPath) -> Bool {
+        state.withLock { $0.config.removeFunction(path) }
+    }
+
+    /// The declared functions as they were declared, in order.
+    public var functionDeclarations: [(path: FunctionPath, source: JSON)] {
+        state.withLock { state in state.config.functionPaths.map { ($0, state.config.functionSources[$0] ?? .null) } }
+    }
+
+    /// Replaces every HTTP route at run time.
+    public func setHTTPRoutes(_ routes: [HTTPRouteSpec], sources: [JSON]) {
+        state.withLock { state in
+            state.config.httpRoutes = routes
+            state.config.httpRouteSources = sources
+        }
+    }
+
+    /// The HTTP routes as they were declared.
+    public var httpRouteDeclarations: [JSON] {
+        state.withLock { $0.config.httpRouteSources }
+    }
+
+    /// Every document by table, every file's metadata and every scheduled function, as they are now.
+    public func contents() -> (tables: [(name: String, documents: [Document])], files: [StoredFile], jobs: [ScheduledJob]) {
+        state.withLock { state in
+            (state.store.tableNames.map { ($0, state.store.list($0)) }, state.store.allFiles, state.store.allJobs)
+        }
+    }
+
     // MARK: Credentials
 
     /// Checks credentials the way the backend does after reading the body: a wrong admin key
@@ -166,6 +237,9 @@ public final class Deployment: Sendable {
     public var httpRoutes: [HTTPRouteSpec] {
         state.withLock { $0.config.httpRoutes }
     }
+
+    /// The config's faults, for the control API to install at start and after a reset.
+    public var initialFaults: [JSON] { initialConfig.faults }
 
     /// Whether the port-80 debug routes answer (`"debugRoutes": false` turns them off).
     public var debugRoutesEnabled: Bool {
@@ -393,7 +467,7 @@ extension StoreWrite {
         case .insertDocument(_, let document), .updateDocument(_, let document): document.creationTime
         case .insertFile(let file), .deleteFile(let file): file.creationTime
         case .putJob(let job): job.creationTime
-        case .deleteDocument: 0
+        case .deleteDocument, .clearAll: 0
         }
     }
 }

@@ -161,6 +161,10 @@ public final class DataDirectory {
                          file.contentType.map(SQLiteValue.text) ?? .null])
                 case .deleteFile(let file):
                     try database.query("DELETE FROM files WHERE id = ?", [.text(file.id.encoded)])
+                case .clearAll:
+                    try database.query("DELETE FROM documents", [])
+                    try database.query("DELETE FROM files", [])
+                    try database.query("DELETE FROM scheduled_jobs", [])
                 case .putJob(let job):
                     let (state, error): (String, String?) = switch job.state {
                     case .pending: ("pending", nil)

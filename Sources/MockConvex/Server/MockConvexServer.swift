@@ -6,6 +6,8 @@ public final class MockConvexServer: Sendable {
     public let deployment: Deployment
     public let metrics = RequestMetrics()
     public let http: HTTPServer
+    /// Nil with `--no-control-api`.
+    public let control: ControlAPI?
 
     public init(deployment: Deployment, options: ServerOptions, accessLog: (@Sendable (AccessRecord) -> Void)? = nil) {
         self.deployment = deployment
@@ -23,17 +25,30 @@ public final class MockConvexServer: Sendable {
             metrics.record(listener: record.listener, status: record.status)
             accessLog?(record)
         }
-        let admin: @Sendable (EventLoop) -> any HTTPHandler = { loop in AdminHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits) }
-        var listeners = [
-            HTTPServer.Listener(name: ServerOptions.adminListener, host: options.host, port: options.adminPort, makeHandler: admin),
-            HTTPServer.Listener(name: ServerOptions.siteListener, host: options.host, port: options.sitePort) { loop in
-                SiteHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits)
-            },
-        ]
-        if let port80 = options.port80 {
-            listeners.append(HTTPServer.Listener(name: ServerOptions.port80Listener, host: options.host, port: port80, makeHandler: admin))
+        let control = options.control.map { ControlAPI(deployment: deployment, options: $0) }
+        self.control = control
+        /// The listener's handler, with the journal and faults in front when the control API is on.
+        func observed(_ listener: String, _ make: @escaping @Sendable (EventLoop) -> any HTTPHandler) -> @Sendable (EventLoop) -> any HTTPHandler {
+            guard let control else { return make }
+            return { loop in
+                let routes = listener == ServerOptions.adminListener ? ControlRoutes(control: control, loop: loop) : nil
+                return ObservedHandler(make(loop), control: control, routes: routes, listener: listener, loop: loop)
+            }
         }
+        let admin: @Sendable (EventLoop) -> any HTTPHandler = { loop in AdminHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits) }
+        let site: @Sendable (EventLoop) -> any HTTPHandler = { loop in SiteHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits) }
+        // Port 80 is always known, so the control API can open it at run time; unserved, it
+        // starts closed and nothing is bound.
+        let listeners = [
+            HTTPServer.Listener(name: ServerOptions.adminListener, host: options.host, port: options.adminPort,
+                                makeHandler: observed(ServerOptions.adminListener, admin)),
+            HTTPServer.Listener(name: ServerOptions.siteListener, host: options.host, port: options.sitePort,
+                                makeHandler: observed(ServerOptions.siteListener, site)),
+            HTTPServer.Listener(name: ServerOptions.port80Listener, host: options.host, port: options.port80Port, open: options.servePort80,
+                                makeHandler: observed(ServerOptions.port80Listener, admin)),
+        ]
         http = HTTPServer(listeners: listeners, settings: settings)
+        control?.attach(http)
     }
 
     public func start() throws {

@@ -5,8 +5,13 @@ public struct ServerOptions: Sendable {
     public var adminPort = 3210
     /// The HTTP-action port (`--site-proxy-port`).
     public var sitePort = 3211
-    /// The port standing for port 80; nil leaves it unserved, as in the broken self-hosted setup.
-    public var port80: Int? = 80
+    /// The port standing for port 80.
+    public var port80Port = 80
+    /// False leaves port 80 unserved, as in the broken self-hosted setup (`--no-port80`); the
+    /// control API can still open it later.
+    public var servePort80 = true
+    /// The `/_mock/` control API, journal and faults; nil removes them (`--no-control-api`).
+    public var control: ControlAPI.Options? = ControlAPI.Options()
     /// Event loops serving every port.
     public var threads = 1
     /// Request bodies over these get 413.

@@ -93,6 +93,13 @@ public struct DocumentStore: Sendable {
         case .putJob(let job):
             if jobs[job.id] == nil { jobOrder.append(job.id) }
             jobs[job.id] = job
+        case .clearAll:
+            for name in tables.keys { tables[name] = Table() }
+            files = [:]
+            fileOrder = []
+            fileIdsByUUID = [:]
+            jobs = [:]
+            jobOrder = []
         }
     }
 }

@@ -9,4 +9,7 @@ public enum StoreWrite: Sendable, Equatable {
     case deleteFile(StoredFile)
     /// A scheduled function, new or with a new state.
     case putJob(ScheduledJob)
+    /// Every document, file row and scheduled function gone (`POST /_mock/reset`); table
+    /// numbers stay, so ids made later still name the same tables.
+    case clearAll
 }

@@ -1,0 +1,21 @@
+import EventHTTP
+
+/// `{"kind": "delay", "ms": 1500}`: the request waits that long on a timer (never blocking
+/// the loop), then is answered as usual. Clients see a slow server.
+struct DelayFault: FaultKind {
+    static let name = "delay"
+    static let parameterKeys = ["ms"]
+    static let maxMs = 600_000
+    let ms: Int
+
+    init(reading members: [(key: String, value: JSON)], at path: JSONPath) throws(ConfigError) {
+        ms = try members.integer("ms", at: path, in: 0...Self.maxMs)
+    }
+
+    var parameters: [(String, JSON)] { [("ms", .integer(Int64(ms)))] }
+    var abortsConnection: Bool { false }
+
+    func apply(_ responder: Responder, loop: EventLoop, proceed: @escaping (Responder) -> Void) {
+        loop.schedule(after: .milliseconds(ms)) { proceed(responder) }
+    }
+}

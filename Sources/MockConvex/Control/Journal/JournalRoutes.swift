@@ -1,0 +1,30 @@
+import EventHTTP
+
+/// `GET /_mock/requests[?listener=&method=&pathPrefix=&limit=]`: the journal, newest first;
+/// `DELETE /_mock/requests`: cleared.
+extension ControlRoutes {
+    func registerJournal(on router: Router) {
+        let journal = control.journal
+        router.add(.GET, "/_mock/requests") { request, responder in
+            var entries = journal.entries
+            if let listener = request.queryValue("listener") { entries = entries.filter { $0.listener == listener } }
+            if let method = request.queryValue("method") { entries = entries.filter { $0.method.rawValue == method.uppercased() } }
+            if let prefix = request.queryValue("pathPrefix") { entries = entries.filter { $0.path.hasPrefix(prefix) } }
+            if let limitText = request.queryValue("limit") {
+                guard let limit = Int(limitText), limit >= 0 else {
+                    throw ConvexAPIError.badRequest("InvalidLimit", "limit must be a whole number of 0 or more, got \"\(limitText)\"")
+                }
+                entries = Array(entries.prefix(limit))
+            }
+            responder.send(Self.ok(.object([
+                ("capacity", .integer(Int64(journal.capacity))),
+                ("requests", .array(entries.map(\.json))),
+            ])))
+        }
+        router.add(.DELETE, "/_mock/requests") { _, responder in
+            let count = journal.entries.count
+            journal.clear()
+            responder.send(Self.ok(.object([("cleared", .integer(Int64(count)))])))
+        }
+    }
+}

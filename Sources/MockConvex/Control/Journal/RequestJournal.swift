@@ -1,0 +1,64 @@
+import EventHTTP
+import Synchronization
+
+/// The latest requests of every listener, at most `capacity` of them: a ring, so a long run
+/// keeps the newest and its memory stays bounded.
+public final class RequestJournal: Sendable {
+    public static let defaultCapacity = 1000
+    /// How much of each body is kept.
+    public static let previewBytes = 1024
+
+    private struct Ring {
+        var entries: [JournalEntry] = []
+        /// Where the oldest entry is once the ring is full.
+        var oldest = 0
+        var nextSequence = 1
+    }
+
+    public let capacity: Int
+    private let ring = Mutex(Ring())
+
+    public init(capacity: Int = RequestJournal.defaultCapacity) {
+        self.capacity = max(0, capacity)
+    }
+
+    /// Gives the entry its sequence number and keeps it, dropping the oldest when full.
+    func record(_ entry: JournalEntry) {
+        guard capacity > 0 else { return }
+        ring.withLock { ring in
+            var entry = entry
+            entry.sequence = ring.nextSequence
+            ring.nextSequence += 1
+            if ring.entries.count < capacity {
+                ring.entries.append(entry)
+            } else {
+                ring.entries[ring.oldest] = entry
+                ring.oldest = (ring.oldest + 1) % capacity
+            }
+        }
+    }
+
+    /// Newest first.
+    public var entries: [JournalEntry] {
+        ring.withLock { ring in
+            Array((ring.entries[ring.oldest...] + ring.entries[..<ring.oldest]).reversed())
+        }
+    }
+
+    public func clear() {
+        ring.withLock { ring in
+            ring.entries = []
+            ring.oldest = 0
+        }
+    }
+
+    /// What the journal keeps of a request's body: its size and a preview.
+    static func preview(of body: RequestBody) -> (size: Int, text: String) {
+        var kept: [UInt8] = []
+        body.forEachChunk { chunk in
+            guard kept.count < previewBytes else { return }
+            kept += chunk.prefix(previewBytes - kept.count)
+        }
+        return (body.count, String(decoding: kept, as: UTF8.self))
+    }
+}

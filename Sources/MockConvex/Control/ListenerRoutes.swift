@@ -1,0 +1,65 @@
+import EventHTTP
+
+/// `GET /_mock/listeners[/NAME]`, and `PUT /_mock/listeners/NAME` with `{"enabled": bool}`:
+/// closing for real (new connects refused, open connections reset), reopening on the same port.
+extension ControlRoutes {
+    static let listenersPath = "/_mock/listeners"
+
+    func registerListeners(on router: Router) {
+        let control = self.control
+        let loop = self.loop
+        router.add(.GET, Self.listenersPath) { _, responder in
+            let statuses = try Self.server(control).statuses
+            responder.send(Self.ok(.object([("listeners", .array(statuses.map(Self.json)))])))
+        }
+        router.add(.GET, prefix: Self.listenersPath + "/") { request, responder in
+            let name = Self.remainder(of: request, after: Self.listenersPath + "/")
+            guard let status = try Self.server(control).statuses.first(where: { $0.name == name }) else { throw Self.unknownListener(name) }
+            responder.send(Self.ok(Self.json(status)))
+        }
+        router.add(.PUT, prefix: Self.listenersPath + "/") { request, responder in
+            let name = Self.remainder(of: request, after: Self.listenersPath + "/")
+            let server = try Self.server(control)
+            guard server.statuses.contains(where: { $0.name == name }) else { throw Self.unknownListener(name) }
+            let body = try Self.body(request)
+            guard let members = body.objectMembers, members.allSatisfy({ $0.key == "enabled" }), case .bool(let enabled)? = body["enabled"] else {
+                throw ConvexAPIError.badRequest("InvalidListenerState", #"The body must be {"enabled": true} or {"enabled": false}"#)
+            }
+            if !enabled && name == request.listener {
+                throw ConvexAPIError(status: 409, code: "WouldCloseControlAPI",
+                                     message: "Closing \(name) would drop this request and leave no way to reopen it; send this to another listener that serves the control API")
+            }
+            // The answer comes from another loop's thread; it is sent from this request's loop.
+            let back = LoopBound(responder, on: loop.handle)
+            server.setListener(name, open: enabled) { result in
+                back.run { responder in
+                    switch result {
+                    case .success(let status): responder.send(Self.ok(Self.json(status)))
+                    case .failure(let error):
+                        responder.send(ConvexAPIError(status: 409, code: "ListenerUnavailable", message: error.description).response)
+                    }
+                }
+            }
+        }
+    }
+
+    private static func server(_ control: ControlAPI) throws(ConvexAPIError) -> any ListenerControl {
+        guard let server = control.listeners.control else {
+            throw ConvexAPIError(status: 503, code: "NotServing", message: "The listeners are not running yet")
+        }
+        return server
+    }
+
+    private static func unknownListener(_ name: String) -> ConvexAPIError {
+        .notFound("UnknownListener", "There is no listener \"\(name)\"; the listeners are admin, site and port80")
+    }
+
+    static func json(_ status: HTTPServer.ListenerStatus) -> JSON {
+        .object([
+            ("name", .string(status.name)),
+            ("host", .string(status.host)),
+            ("port", .integer(Int64(status.port))),
+            ("enabled", .bool(status.open)),
+        ])
+    }
+}

@@ -1,0 +1,63 @@
+import EventHTTP
+
+/// Wraps a listener's handler with what the control API adds: the `/_mock/` routes (on the
+/// admin listener), faults, and the journal entry of every other request.
+final class ObservedHandler: HTTPHandler {
+    private let inner: any HTTPHandler
+    private let control: ControlAPI
+    private let routes: ControlRoutes?
+    private let listener: String
+    private let loop: EventLoop
+
+    /// `routes` serves `/_mock/` here; without it those paths go to `inner` like any other.
+    init(_ inner: any HTTPHandler, control: ControlAPI, routes: ControlRoutes?, listener: String, loop: EventLoop) {
+        self.inner = inner
+        self.control = control
+        self.routes = routes
+        self.listener = listener
+        self.loop = loop
+    }
+
+    func handle(_ request: HTTPRequest, _ responder: Responder) throws {
+        if let routes, ControlAPI.isControlPath(request.path) {
+            return routes.handle(request, responder)
+        }
+        let started = EventLoop.monotonicNanoseconds()
+        let body = RequestJournal.preview(of: request.content)
+        var entry = JournalEntry(
+            sequence: 0, time: Deployment.nowMilliseconds(), listener: listener, method: request.method,
+            path: request.path, query: request.query, headers: request.headers.fields,
+            bodySize: body.size, bodyPreview: body.text, status: nil, fault: nil, durationMs: 0)
+        let journal = control.journal
+        let fault = control.faults.take(listener: listener, method: request.method, path: request.path)
+        entry.fault = fault.map { type(of: $0).name }
+        let recording = responder.mapping { response in
+            entry.status = response.status
+            entry.durationMs = Double(EventLoop.monotonicNanoseconds() - started) / 1e6
+            journal.record(entry)
+            return response
+        }
+        guard let fault else {
+            return try inner.handle(request, recording)
+        }
+        if fault.abortsConnection {
+            journal.record(entry)
+        }
+        let inner = self.inner
+        fault.apply(recording, loop: loop) { responder in
+            Self.run(inner, request, responder)
+        }
+    }
+
+    /// Runs `handler` outside the server's own dispatch (after a delay), so its thrown errors
+    /// are answered here as the server would answer them.
+    private static func run(_ handler: any HTTPHandler, _ request: HTTPRequest, _ responder: Responder) {
+        do {
+            try handler.handle(request, responder)
+        } catch let error as HTTPResponseError {
+            responder.send(error.response)
+        } catch {
+            responder.send(ConvexAPIError.internalServerError.response)
+        }
+    }
+}
