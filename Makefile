@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= config/mockconvex.json
 ARGS ?=
 
-.PHONY: run test build deps deps-build clean
+.PHONY: run test build static deps deps-build clean
 
 deps-build:
 	./scripts/install-deps.sh build
@@ -19,9 +19,18 @@ build: deps-build
 run: build
 	$$($(SWIFT) build -c release --show-bin-path)/mockconvex --config $(CONFIG) $(ARGS)
 
+# The binary as docker/Dockerfile builds it: static Swift runtime and SQLite, so that libevent
+# is its only extra library (Linux only; the tests check it with ldd and run it).
+STATIC_BUILD = MOCKCONVEX_STATIC_SQLITE=1 $(SWIFT) build -c release --static-swift-stdlib --product mockconvex --scratch-path .build-static
+static: deps-build
+	$(STATIC_BUILD)
+
 test: deps
 	$(SWIFT) build --build-tests
-	MOCKCONVEX_BINARY=$$($(SWIFT) build --show-bin-path)/mockconvex $(SWIFT) test --skip-build
+	if [ "$$(uname -s)" = Linux ]; then $(STATIC_BUILD); fi
+	MOCKCONVEX_BINARY=$$($(SWIFT) build --show-bin-path)/mockconvex \
+	MOCKCONVEX_STATIC_BINARY=$$(if [ "$$(uname -s)" = Linux ]; then $(STATIC_BUILD) --show-bin-path; fi)/mockconvex \
+	$(SWIFT) test --skip-build
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-static

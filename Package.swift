@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// SQLite is linked here rather than by its module map so that the container build
+// (MOCKCONVEX_STATIC_SQLITE=1, with --static-swift-stdlib) can take the static archive and
+// leave a binary whose only extra runtime library is libevent.
+let sqliteLinking: [LinkerSetting] = Context.environment["MOCKCONVEX_STATIC_SQLITE"] == "1"
+    ? [.unsafeFlags(["-Xlinker", "-l:libsqlite3.a"])]
+    : [.linkedLibrary("sqlite3")]
+
 let package = Package(
     name: "mockconvex",
     platforms: [.macOS(.v15)],
@@ -19,10 +26,10 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"]), .brew(["libevent"])]
         ),
-        // SQLite, the embedded store behind --data-dir.
+        // SQLite, the embedded store behind --data-dir. No pkg-config: its `-lsqlite3` would
+        // undo the static link (sqlite3.h is on the default include path everywhere).
         .systemLibrary(
             name: "CSQLite",
-            pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
         // The only module that touches libevent pointers.
@@ -30,7 +37,8 @@ let package = Package(
         // The emulated Convex deployment: pure Swift over EventHTTP's request/response types.
         .target(
             name: "MockConvex",
-            dependencies: ["EventHTTP", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["EventHTTP", "CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+            linkerSettings: sqliteLinking
         ),
         .executableTarget(
             name: "mockconvex",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing mockconvex needs, when it is missing:
 # libevent and SQLite (headers and pkg-config files), pkg-config, and the tools the tests drive for real
-# (curl, socat, nginx, wrk, iproute2). Debian/Ubuntu through apt, macOS through Homebrew.
+# (curl, socat, nginx, wrk, iproute2, docker-compose to validate the compose files). Debian/Ubuntu through apt, macOS through Homebrew.
 set -euo pipefail
 
 want_tools="${1:-all}"   # "build" for what `make run` needs, "all" for the tests too
@@ -21,6 +21,7 @@ case "$(uname -s)" in
       command -v wrk >/dev/null || missing+=(wrk)
       command -v ip >/dev/null || missing+=(iproute2)
       command -v setpriv >/dev/null || missing+=(util-linux)
+      command -v docker-compose >/dev/null || missing+=(docker-compose)
     fi
     if [ ${#missing[@]} -gt 0 ]; then
       sudo=""
@@ -37,6 +38,7 @@ case "$(uname -s)" in
       command -v socat >/dev/null || missing+=(socat)
       command -v nginx >/dev/null || missing+=(nginx)
       command -v wrk >/dev/null || missing+=(wrk)
+      command -v docker-compose >/dev/null || missing+=(docker-compose)
     fi
     if [ ${#missing[@]} -gt 0 ]; then
       echo "installing: ${missing[*]}"

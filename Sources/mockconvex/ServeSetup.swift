@@ -157,5 +157,10 @@ struct Environment {
         Environment(values: ProcessInfo.processInfo.environment)
     }
 
-    subscript(name: String) -> String? { values[name] }
+    /// Empty counts as unset, as in the self-hosted image's scripts (`${INSTANCE_NAME:-...}`),
+    /// so a compose file can pass `INSTANCE_SECRET=${INSTANCE_SECRET:-}` through.
+    subscript(name: String) -> String? {
+        guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
 }

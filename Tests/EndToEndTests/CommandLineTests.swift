@@ -79,6 +79,16 @@ import TestSupport
         #expect(server.stdoutLines.contains("mockconvex convex origin: http://app.convex.cloud.loc"))
     }
 
+    /// Compose files pass `INSTANCE_SECRET=${INSTANCE_SECRET:-}`: empty means unset, as in the real image.
+    @Test func emptyEnvironmentVariablesCountAsUnset() throws {
+        let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"], environment: [
+            "INSTANCE_NAME": "", "INSTANCE_SECRET": "", "CONVEX_CLOUD_ORIGIN": "", "CONVEX_SITE_ORIGIN": "",
+        ])
+        defer { server.stop() }
+        #expect(try RawHTTP.get("/instance_name", port: try server.port("admin")).text == "convex-self-hosted")
+        #expect(server.stdoutLines.contains("mockconvex convex origin: http://127.0.0.1"))
+    }
+
     @Test func aPortInUseExitsOneAndNamesTheFlag() throws {
         let first = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"])
         defer { first.stop() }

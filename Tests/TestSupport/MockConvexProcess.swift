@@ -22,9 +22,10 @@ public final class MockConvexProcess: @unchecked Sendable {
 
     /// Starts `mockconvex arguments...` (behind `prefix`, e.g. `ip netns exec ns`) and, when
     /// `waitUntilReady`, waits (at most `timeout` seconds) for its `mockconvex ready` line.
+    /// `binary` is another build of mockconvex (the container's static one).
     public init(_ arguments: [String], prefix: [String] = [], environment: [String: String] = [:],
-                waitUntilReady: Bool = true, timeout: Double = 20) throws {
-        let command = prefix + [Self.binary] + arguments
+                waitUntilReady: Bool = true, timeout: Double = 20, binary: String = MockConvexProcess.binary) throws {
+        let command = prefix + [binary] + arguments
         process.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : Self.which(command[0]))
         process.arguments = Array(command.dropFirst())
         var env = ProcessInfo.processInfo.environment
@@ -41,7 +42,7 @@ public final class MockConvexProcess: @unchecked Sendable {
         process.terminationHandler = { _ in exited.signal() }
         output.follow(outPipe.fileHandleForReading)
         errors.follow(errPipe.fileHandleForReading)
-        guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw HarnessError.noBinary(Self.binary) }
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw HarnessError.noBinary(binary) }
         try process.run()
         launched = true
         if waitUntilReady {

@@ -27,4 +27,36 @@ public enum Sockets {
         }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+
+    /// A listening socket on a free loopback port that nobody accepts on: connects complete
+    /// (the kernel's backlog takes them) and then nothing is ever answered.
+    public static func listen() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw SocketError(message: "socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, Glibc.listen(fd, 16) == 0 else {
+            let message = String(cString: strerror(errno))
+            close(fd)
+            throw SocketError(message: "bind/listen: \(message)")
+        }
+        return (fd, localPort(fd))
+    }
+
+    /// A loopback port nothing listens on: one the kernel gave, then closed.
+    public static func unusedPort() throws -> Int {
+        let bound = try listen()
+        close(bound.fd)
+        return bound.port
+    }
+
+    public struct SocketError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
 }

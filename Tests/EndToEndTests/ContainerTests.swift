@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What can be checked of the container without a Docker engine: the compose files are valid,
+/// the binary built as the Dockerfile builds it needs nothing but libevent, and the
+/// Dockerfile, the Makefile and the README say the same.
+@Suite struct ContainerTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The command the Dockerfile builds with; the Makefile's `static` target and the README use it too.
+    static let staticBuild = "MOCKCONVEX_STATIC_SQLITE=1 swift build -c release --static-swift-stdlib --product mockconvex"
+
+    static func read(_ path: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    @Test(arguments: ["docker/docker-compose.yml", "docker/docker-compose.nginx.yml"])
+    func theComposeFilesAreValid(file: String) throws {
+        let result = try Command.run(["docker-compose", "-f", Self.root.appendingPathComponent(file).path, "config"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // The proxy shares the backend's network namespace, where 127.0.0.1:80 is dialled.
+        #expect(result.stdout.contains("network_mode: service:backend"))
+        #expect(result.stdout.contains("condition: service_healthy"))
+    }
+
+    @Test func docker_composeRefusesABrokenFile() throws {
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("mockconvex-compose-\(UUID().uuidString).yml")
+        defer { try? FileManager.default.removeItem(at: broken) }
+        try Self.read("docker/docker-compose.yml").replacingOccurrences(of: "stop_signal: SIGTERM", with: "stop_signal: [1]")
+            .write(to: broken, atomically: true, encoding: .utf8)
+        let result = try Command.run(["docker-compose", "-f", broken.path, "config"])
+        #expect(result.status != 0)
+    }
+
+    /// `make test` builds it (`MOCKCONVEX_STATIC_BINARY`); elsewhere (macOS) there is none.
+    static var staticBinary: String? {
+        guard let path = ProcessInfo.processInfo.environment["MOCKCONVEX_STATIC_BINARY"],
+              FileManager.default.isExecutableFile(atPath: path) else { return nil }
+        return path
+    }
+
+    @Test(.enabled(if: staticBinary != nil, "MOCKCONVEX_STATIC_BINARY is set by `make test` on Linux"))
+    func theStaticBinaryNeedsOnlyLibeventBesidesTheCLibrary() throws {
+        let binary = try #require(Self.staticBinary)
+        let ldd = try Command.run(["ldd", binary])
+        #expect(ldd.status == 0)
+        let libraries = ldd.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        // The C runtime (in every Debian image, slim included) and libevent's three libraries.
+        let baseSystem = ["linux-vdso.so.1", "libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "/lib64/ld-linux-x86-64.so.2",
+                          "/lib/ld-linux-aarch64.so.1", "linux-vdso.so.1"]
+        let extra = libraries.filter { !baseSystem.contains($0) }
+        #expect(Set(extra) == ["libevent-2.1.so.7", "libevent_pthreads-2.1.so.7", "libevent_core-2.1.so.7"], "\(ldd.stdout)")
+
+        // And it serves, and its healthcheck passes, with nothing else on the library path.
+        let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"],
+                                           environment: ["LD_LIBRARY_PATH": ""], binary: binary)
+        defer { server.stop() }
+        let health = try Command.run([binary, "healthcheck", "--url", "http://127.0.0.1:\(try server.port("admin"))/version"])
+        #expect(health.status == 0)
+    }
+
+    @Test func theDockerfileMakefileAndREADMEAgree() throws {
+        let dockerfile = try Self.read("docker/Dockerfile")
+        let makefile = try Self.read("Makefile")
+        let readme = try Self.read("README.md")
+        let instructions = dockerfile.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+
+        #expect(dockerfile.contains(Self.staticBuild))
+        #expect(makefile.contains(Self.staticBuild.replacingOccurrences(of: "swift build", with: "$(SWIFT) build")))
+        #expect(readme.contains(Self.staticBuild))
+
+        #expect(instructions.contains("EXPOSE 3210 3211 80"))
+        #expect(readme.contains("`EXPOSE 3210 3211 80`"))
+        #expect(instructions.contains { $0.hasPrefix("HEALTHCHECK ") && $0.hasSuffix(#"CMD ["mockconvex", "healthcheck"]"#) })
+        #expect(readme.contains("mockconvex healthcheck"))
+        #expect(instructions.contains("STOPSIGNAL SIGTERM"))
+        #expect(instructions.contains(#"ENTRYPOINT ["mockconvex"]"#))
+        #expect(instructions.contains(#"CMD ["--host", "0.0.0.0"]"#))
+        // Not root at run time.
+        let user = try #require(instructions.last { $0.hasPrefix("USER ") })
+        #expect(user != "USER root" && user != "USER 0")
+        // The runtime stage installs libevent's libraries and nothing else.
+        #expect(dockerfile.contains("apt-get install -y --no-install-recommends libevent-2.1-7 libevent-pthreads-2.1-7 \\"))
+        for variable in ["CONVEX_CLOUD_ORIGIN", "CONVEX_SITE_ORIGIN", "INSTANCE_NAME", "INSTANCE_SECRET"] {
+            #expect(dockerfile.contains(variable), "\(variable)")
+            #expect(readme.contains("`\(variable)`"), "\(variable)")
+        }
+    }
+}
+
+/// `mockconvex healthcheck`: 0 when the URL answers 200 in time, 1 otherwise.
+@Suite struct HealthcheckTests {
+    @Test func aRunningServerIsHealthy() throws {
+        let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"])
+        defer { server.stop() }
+        let result = try Command.run([MockConvexProcess.binary, "healthcheck", "--url", "http://127.0.0.1:\(try server.port("admin"))/version"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "")
+        #expect(result.stderr == "")
+        let missing = try Command.run([MockConvexProcess.binary, "healthcheck", "--url", "http://127.0.0.1:\(try server.port("admin"))/nothing"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "mockconvex healthcheck: http://127.0.0.1:\(try server.port("admin"))/nothing answered 404")
+    }
+
+    @Test func aClosedPortIsUnhealthy() throws {
+        let port = try Sockets.unusedPort()
+        let result = try Command.run([MockConvexProcess.binary, "healthcheck", "--url", "http://127.0.0.1:\(port)/version", "--timeout", "5"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "mockconvex healthcheck: http://127.0.0.1:\(port)/version: connect ECONNREFUSED 127.0.0.1:\(port)")
+    }
+
+    @Test func aServerThatNeverAnswersIsUnhealthyWithinTheTimeout() throws {
+        // Accepted by the kernel's backlog, never read nor answered.
+        let silent = try Sockets.listen()
+        defer { close(silent.fd) }
+        let result = try Command.run([MockConvexProcess.binary, "healthcheck", "--url", "http://127.0.0.1:\(silent.port)/version", "--timeout", "1"], timeout: 20)
+        #expect(result.status == 1)
+        #expect(!result.timedOut)
+        #expect(result.stderr == "mockconvex healthcheck: http://127.0.0.1:\(silent.port)/version: timed out waiting for 127.0.0.1:\(silent.port)")
+    }
+
+    @Test func aURLThatIsNotHTTPIsAUsageError() throws {
+        let result = try Command.run([MockConvexProcess.binary, "healthcheck", "--url", "ftp://127.0.0.1/"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix(#"Error: --url must be an http:// URL such as http://127.0.0.1:3210/version, got "ftp://127.0.0.1/""#))
+    }
+}
