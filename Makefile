@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= config/mockconvex.json
 ARGS ?=
 
-.PHONY: run test build static deps deps-build clean
+.PHONY: run test build static bench deps deps-build clean
 
 deps-build:
 	./scripts/install-deps.sh build
@@ -31,6 +31,16 @@ test: deps
 	MOCKCONVEX_BINARY=$$($(SWIFT) build --show-bin-path)/mockconvex \
 	MOCKCONVEX_STATIC_BINARY=$$(if [ "$$(uname -s)" = Linux ]; then $(STATIC_BUILD) --show-bin-path; fi)/mockconvex \
 	$(SWIFT) test --skip-build
+
+# Speed, as ratios against a bare C evhttp server and nginx in the same run (a few minutes).
+BENCH_CC ?= $(shell command -v cc || command -v clang)
+bench: deps
+	$(SWIFT) build -c release --product mockconvex
+	mkdir -p .build/bench
+	$(BENCH_CC) -O2 -o .build/bench/evhttp_baseline bench/evhttp_baseline.c $$(pkg-config --cflags --libs libevent)
+	if [ "$$(uname -s)" = Linux ]; then $(STATIC_BUILD); fi
+	python3 bench/run.py --mockconvex $$($(SWIFT) build -c release --show-bin-path)/mockconvex --baseline .build/bench/evhttp_baseline \
+	  $$(if [ "$$(uname -s)" = Linux ]; then echo --static $$($(STATIC_BUILD) --show-bin-path)/mockconvex; fi)
 
 clean:
 	rm -rf .build .build-static

@@ -22,6 +22,7 @@ case "$(uname -s)" in
       command -v ip >/dev/null || missing+=(iproute2)
       command -v setpriv >/dev/null || missing+=(util-linux)
       command -v docker-compose >/dev/null || missing+=(docker-compose)
+      command -v python3 >/dev/null || missing+=(python3)
     fi
     if [ ${#missing[@]} -gt 0 ]; then
       sudo=""

@@ -72,6 +72,11 @@ public struct HTTPRequest {
     }
 
     static func split(target: String) -> (path: String, query: String?) {
+        // The usual origin-form target: found by bytes, as this runs for every request.
+        if target.utf8.first == UInt8(ascii: "/") {
+            guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
+            return (String(target[..<mark]), String(target[target.utf8.index(after: mark)...]))
+        }
         var target = Substring(target)
         // Absolute-form targets (sent to proxies) carry a scheme and authority before the path.
         if let schemeEnd = target.firstRange(of: "://") {

@@ -1,4 +1,5 @@
 import EventHTTP
+import Synchronization
 
 /// The checks the backend's extractors make before a handler runs, in their order.
 enum RequestChecks {
@@ -39,12 +40,23 @@ enum RequestChecks {
     }
 
     static func functionPath(_ text: String) throws(ConvexAPIError) -> FunctionPath {
+        if let known = parsedPaths.withLock({ $0[text] }) { return known }
         do {
-            return try FunctionPath(parsing: text)
+            let path = try FunctionPath(parsing: text)
+            parsedPaths.withLock { cache in
+                if cache.count >= 1024 { cache.removeAll(keepingCapacity: true) }
+                cache[text] = path
+            }
+            return path
         } catch {
             throw ConvexAPIError.badRequest("BadConvexFunctionIdentifier", error.description)
         }
     }
+
+    /// Paths parsed before: clients call the same few functions over and over, and parsing
+    /// (with the backend's module-path rules) costs more than the rest of a small call.
+    /// Bounded; only good paths are kept, so errors are always computed afresh.
+    private static let parsedPaths = Mutex<[String: FunctionPath]>([:])
 
     /// The requested value format, or the client's default. Checked after the function ran,
     /// as the backend checks it.
