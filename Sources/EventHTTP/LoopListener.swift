@@ -18,6 +18,8 @@ final class LoopListener {
     /// The request being handled or written on each connection; libevent serves one request
     /// per connection at a time, pipelined ones wait until the previous is written.
     private var inFlight: [OpaquePointer: Exchange] = [:]
+    /// Each open connection's peer, formatted once: a keep-alive connection sends many requests.
+    private var peers: [OpaquePointer: String] = [:]
     /// Set while closing for real: connections are reset rather than shut down politely.
     private var resetOnClose = false
 
@@ -100,7 +102,7 @@ final class LoopListener {
             method: method,
             uri: String(cString: evhttp_request_get_uri(request)),
             headers: LibeventMessage.headers(evhttp_request_get_input_headers(request)),
-            remoteAddress: Self.peer(connection),
+            remoteAddress: peer(of: connection),
             listener: name
         )
         if let input = evhttp_request_get_input_buffer(request), evbuffer_get_length(input) > 0 {
@@ -145,7 +147,15 @@ final class LoopListener {
         owner.exchangeEnded()
     }
 
+    private func peer(of connection: OpaquePointer) -> String {
+        if let known = peers[connection] { return known }
+        let formatted = Self.peer(connection)
+        peers[connection] = formatted
+        return formatted
+    }
+
     private func connectionClosing(_ connection: OpaquePointer) {
+        peers[connection] = nil
         if resetOnClose, let bufferEvent = evhttp_connection_get_bufferevent(connection) {
             resetConnection(fd: bufferevent_getfd(bufferEvent))
         }
