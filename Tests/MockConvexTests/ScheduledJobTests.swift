@@ -1,0 +1,101 @@
+import EventHTTP
+import Foundation
+@testable import MockConvex
+import Testing
+
+/// Scheduled functions: `schedule_job` / `cancel_job` callbacks and the config's `schedule`
+/// behaviour; jobs kept with a `kc2...` id and run at their time on the scheduler's loop.
+@Suite struct ScheduledJobTests {
+    static let config = """
+        {"functions": {"messages:send": {"type": "mutation", "insert": "messages"},
+         "messages:list": {"type": "query", "list": "messages"},
+         "jobs:get": {"type": "query", "get": "_scheduled_functions"},
+         "app:later": {"type": "mutation", "schedule": {"function": "messages:send", "delayMs": 30}}}}
+        """
+    static let token: HTTPHeaders = ["Content-Type": "application/json", "Convex-Action-Callback-Token": "0a1b2c"]
+
+    /// The job's state kind, polled until it is `wanted` (at most 10 s).
+    private func waitForState(_ mock: InProcess, _ id: String, _ wanted: String) throws -> JSON? {
+        let deadline = Date().addingTimeInterval(10)
+        var job: JSON?
+        while Date() < deadline {
+            job = try mock.post("/api/query", #"{"path":"jobs:get","args":{"id":"\#(id)"}}"#).json["value"]
+            if job?["state"]?["kind"] == .string(wanted) { return job }
+            usleep(2_000)
+        }
+        Issue.record("job \(id) never reached \(wanted): \(String(describing: job))")
+        return job
+    }
+
+    private func bodies(_ mock: InProcess) throws -> [JSON] {
+        guard case .array(let documents)? = try mock.post("/api/query", #"{"path":"messages:list","args":{}}"#).json["value"] else { return [] }
+        return documents.map { $0["body"] ?? .null }
+    }
+
+    @Test func aScheduledJobRunsAtItsTime() throws {
+        let mock = try InProcess(config: Self.config)
+        let at = Date().timeIntervalSince1970 + 0.05
+        let scheduled = try mock.admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+                                       body: #"{"udfPath":"messages:send","udfArgs":{"body":"later"},"scheduledTs":\#(at)}"#)
+        #expect(scheduled.status == 200)
+        let id = try #require(try scheduled.json["jobId"]?.stringValue)
+        #expect(id.hasPrefix("kc2"))
+        #expect(try DocumentId(decoding: id).tableNumber == TableNumbers.system[DocumentStore.scheduledFunctionsTable])
+        let job = try waitForState(mock, id, "success")
+        #expect(job?["name"] == .string("messages.js:send"))
+        #expect(job?["args"] == .array([.object([("body", .string("later"))])]))
+        #expect(try bodies(mock) == [.string("later")])
+    }
+
+    @Test func aCanceledJobNeverRuns() throws {
+        let mock = try InProcess(config: Self.config)
+        let at = Date().timeIntervalSince1970 + 3600
+        let scheduled = try mock.admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+                                       body: #"{"udfPath":"messages:send","udfArgs":{"body":"never"},"scheduledTs":\#(at)}"#)
+        let id = try #require(try scheduled.json["jobId"]?.stringValue)
+        let canceled = try mock.admin(.POST, "/api/actions/cancel_job", headers: Self.token, body: #"{"id":"\#(id)"}"#)
+        #expect(canceled.status == 200)
+        #expect(canceled.bodyText == "null")
+        #expect(try waitForState(mock, id, "canceled") != nil)
+        #expect(try bodies(mock) == [])
+    }
+
+    @Test func aConfigBehaviourSchedulesAndReturnsTheJobId() throws {
+        let mock = try InProcess(config: Self.config)
+        let answer = try mock.post("/api/mutation", #"{"path":"app:later","args":{"body":"from config"}}"#)
+        let id = try #require(try answer.json["value"]?.stringValue)
+        #expect(id.hasPrefix("kc2"))
+        #expect(try waitForState(mock, id, "success") != nil)
+        #expect(try bodies(mock) == [.string("from config")])
+    }
+
+    @Test func aMissingFunctionIsRefusedWhenScheduled() throws {
+        let mock = try InProcess(config: Self.config)
+        let response = try mock.admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+                                      body: #"{"udfPath":"nothing:here","udfArgs":{},"scheduledTs":0}"#)
+        #expect(response.status == 400)
+        #expect(response.bodyText == #"{"code":"InvalidScheduledFunction","message":"Attempted to schedule function at nonexistent path: nothing.js"}"#)
+        let unexported = try mock.admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+                                        body: #"{"udfPath":"messages:missing","udfArgs":{},"scheduledTs":0}"#)
+        #expect(unexported.bodyText == #"{"code":"InvalidScheduledFunction","message":"Attempted to schedule function, but no exported function missing found in the file: messages.js. Did you forget to export it?"}"#)
+    }
+
+    @Test func aJobWhoseFunctionWentAwayFails() throws {
+        let mock = try InProcess(config: Self.config)
+        let at = Date().timeIntervalSince1970 + 1
+        let scheduled = try mock.admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+                                       body: #"{"udfPath":"messages:send","udfArgs":{},"scheduledTs":\#(at)}"#)
+        let id = try #require(try scheduled.json["jobId"]?.stringValue)
+        // Removed well before its time (a second later), as a reset or a control call would.
+        #expect(mock.deployment.removeFunction(try FunctionPath(parsing: "messages:send")))
+        let job = try waitForState(mock, id, "failed")
+        #expect(job?["state"]?["error"] == .string("Could not find function for 'messages:send'"))
+    }
+
+    @Test func aNegativeTimeIsRefused() throws {
+        let response = try InProcess(config: Self.config).admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+                                                                body: #"{"udfPath":"messages:send","udfArgs":{},"scheduledTs":-1}"#)
+        #expect(response.status == 400)
+        #expect(response.bodyText == #"{"code":"InvalidTimestamp","message":"Requested scheduled_ts is invalid"}"#)
+    }
+}
