@@ -61,6 +61,34 @@ import TestSupport
         #expect(health.status == 0)
     }
 
+    /// The runtime image in miniature: a root holding only the binary, the libraries `ldd`
+    /// names, and /proc (as every container has), entered with chroot.
+    @Test(.enabled(if: staticBinary != nil && geteuid() == 0, "needs `make test`'s static build and root for chroot"))
+    func theStaticBinaryServesFromARootWithNothingButItsLibraries() throws {
+        let binary = try #require(Self.staticBinary)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mockconvex-root-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ldd = try Command.run(["ldd", binary])
+        let libraries = ldd.stdout.matches(of: /(\/[^ ]+) \(0x/).map { String($0.1) }
+        #expect(libraries.contains { $0.hasSuffix("/libevent-2.1.so.7") })
+        for file in libraries + [binary] {
+            let target = root + file
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            // `cp -L`: copies of what the links point at, so nothing outside the root is reachable.
+            #expect(try Command.run(["cp", "-L", file, target]).status == 0)
+        }
+        try FileManager.default.createDirectory(atPath: root + "/proc", withIntermediateDirectories: true)
+        #expect(try Command.run(["mount", "-t", "proc", "proc", root + "/proc"]).status == 0)
+        defer { _ = try? Command.run(["umount", "-l", root + "/proc"]) }
+
+        let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"], prefix: ["chroot", root], binary: binary)
+        defer { server.stop() }
+        let admin = try server.port("admin")
+        #expect(try RawHTTP.get("/version", port: admin).text == "unknown")
+        let health = try Command.run(["chroot", root, binary, "healthcheck", "--url", "http://127.0.0.1:\(admin)/version"])
+        #expect(health.status == 0, "\(health.stderr)")
+    }
+
     @Test func theDockerfileMakefileAndREADMEAgree() throws {
         let dockerfile = try Self.read("docker/Dockerfile")
         let makefile = try Self.read("Makefile")
