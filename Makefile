@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= config/mockconvex.json
 ARGS ?=
 
-.PHONY: run test build static bench deps deps-build clean
+.PHONY: run test build static bench fuzz deps deps-build clean
 
 deps-build:
 	./scripts/install-deps.sh build
@@ -42,5 +42,23 @@ bench: deps
 	python3 bench/run.py --mockconvex $$($(SWIFT) build -c release --show-bin-path)/mockconvex --baseline .build/bench/evhttp_baseline \
 	  $$(if [ "$$(uname -s)" = Linux ]; then echo --static $$($(STATIC_BUILD) --show-bin-path)/mockconvex; fi)
 
+# libFuzzer over the parsers and the router, FUZZ_SECONDS each, from the seeds in Fuzz/corpus
+# (copied, so the seeds stay as committed). Crashes land in .build-fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = FuzzJSON FuzzDocumentId FuzzRange FuzzConfig FuzzRouter
+FUZZ_BUILD = MOCKCONVEX_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address
+fuzz: deps-build
+	set -e; for target in $(FUZZ_TARGETS); do $(FUZZ_BUILD) --product $$target; done
+	set -e; bin=$$($(FUZZ_BUILD) --show-bin-path); mkdir -p .build-fuzz/crashes; \
+	for target in $(FUZZ_TARGETS); do \
+	  rm -rf .build-fuzz/corpus/$$target; mkdir -p .build-fuzz/corpus/$$target; \
+	  echo "== $$target ($(FUZZ_SECONDS) s)"; \
+	  status=0; SWIFT_BACKTRACE=enable=no $$bin/$$target -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=.build-fuzz/crashes/$$target- .build-fuzz/corpus/$$target Fuzz/corpus/$$target \
+	    > .build-fuzz/$$target.log 2>&1 || status=$$?; \
+	  grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done|==[0-9]+==ERROR|SUMMARY|Test unit written)" .build-fuzz/$$target.log || true; \
+	  if [ $$status -ne 0 ]; then echo "$$target failed (exit $$status): .build-fuzz/$$target.log, input in .build-fuzz/crashes/"; exit 1; fi; \
+	done
+
 clean:
-	rm -rf .build .build-static
+	rm -rf .build .build-static .build-fuzz

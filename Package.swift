@@ -8,6 +8,16 @@ let sqliteLinking: [LinkerSetting] = Context.environment["MOCKCONVEX_STATIC_SQLI
     ? [.unsafeFlags(["-Xlinker", "-l:libsqlite3.a"])]
     : [.linkedLibrary("sqlite3")]
 
+// libFuzzer targets (Fuzz/), declared only for `make fuzz`, which builds them with
+// -sanitize=fuzzer,address; a normal build or `make test` never sees them.
+let fuzzTargets: [Target] = Context.environment["MOCKCONVEX_FUZZ"] == "1"
+    ? [.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver")]
+        + ["FuzzJSON", "FuzzDocumentId", "FuzzRange", "FuzzConfig", "FuzzRouter"].map { name in
+            .executableTarget(name: name, dependencies: ["FuzzDriver", "MockConvex", "EventHTTP"], path: "Fuzz/\(name)",
+                              swiftSettings: [.unsafeFlags(["-parse-as-library"])])
+        }
+    : []
+
 let package = Package(
     name: "mockconvex",
     platforms: [.macOS(.v15)],
@@ -57,5 +67,5 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["TestSupport", "MockConvex", "mockconvex", .product(name: "Crypto", package: "swift-crypto")]
         ),
-    ]
+    ] + fuzzTargets
 )

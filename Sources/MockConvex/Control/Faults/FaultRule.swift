@@ -50,7 +50,7 @@ struct FaultRule: Sendable {
 
     /// Reads a fault as the control API and the config take it. `randomSeed` is used when a
     /// probability comes without a seed (and reported back, so the run can be repeated).
-    static func read(_ value: JSON, at at: JSONPath, randomSeed: UInt64) throws(ConfigError) -> FaultRule {
+    static func read(_ value: JSON, at: JSONPath, randomSeed: UInt64) throws(ConfigError) -> FaultRule {
         let members = try ConfigReader.object(value, at: at)
         guard let kindValue = members.value("kind") else {
             throw ConfigError(at, "missing \"kind\": one of \(FaultKinds.all.map(\.name).joined(separator: ", "))")
