@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= config/mockconvex.json
 ARGS ?=
 
-.PHONY: run test build static bench fuzz deps deps-build clean
+.PHONY: run test build static bench fuzz soak deps deps-build clean
 
 deps-build:
 	./scripts/install-deps.sh build
@@ -59,6 +59,13 @@ fuzz: deps-build
 	  grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done|==[0-9]+==ERROR|SUMMARY|Test unit written)" .build-fuzz/$$target.log || true; \
 	  if [ $$status -ne 0 ]; then echo "$$target failed (exit $$status): .build-fuzz/$$target.log, input in .build-fuzz/crashes/"; exit 1; fi; \
 	done
+
+# Thousands of connections and every kind of route for SOAK_SECONDS on loopback; fails on any
+# error, RSS growth of 10% after warm-up, or descriptors not back to the baseline.
+SOAK_SECONDS ?= 180
+soak: deps
+	$(SWIFT) build -c release --product mockconvex
+	python3 soak/soak.py --mockconvex $$($(SWIFT) build -c release --show-bin-path)/mockconvex --seconds $(SOAK_SECONDS)
 
 clean:
 	rm -rf .build .build-static .build-fuzz
