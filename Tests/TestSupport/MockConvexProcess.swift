@@ -25,6 +25,13 @@ public final class MockConvexProcess: @unchecked Sendable {
     /// `binary` is another build of mockconvex (the container's static one).
     public init(_ arguments: [String], prefix: [String] = [], environment: [String: String] = [:],
                 waitUntilReady: Bool = true, timeout: Double = 20, binary: String = MockConvexProcess.binary) throws {
+        // `make test-sanitize` runs the ThreadSanitizer pass with MOCKCONVEX_THREADS=2, so every
+        // server the tests start serves on two loops.
+        var arguments = arguments
+        if let threads = ProcessInfo.processInfo.environment["MOCKCONVEX_THREADS"], !arguments.contains("--threads"),
+           arguments.first.map({ !["probe", "healthcheck"].contains($0) }) ?? true {
+            arguments += ["--threads", threads]
+        }
         let command = prefix + [binary] + arguments
         process.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : Self.which(command[0]))
         process.arguments = Array(command.dropFirst())
