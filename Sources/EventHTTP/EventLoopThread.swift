@@ -29,6 +29,12 @@ public final class EventLoopThread: Sendable {
     public func join() {
         thread.join()
     }
+
+    /// Lets the thread end on its own, for an owner that cannot wait (it may be running on
+    /// that very thread); one of `join` or `detach`, once.
+    public func detach() {
+        thread.detach()
+    }
 }
 
 private func runLoopThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
@@ -57,5 +63,9 @@ private struct ThreadID: @unchecked Sendable {
 
     func join() {
         pthread_join(raw, nil)
+    }
+
+    func detach() {
+        pthread_detach(raw)
     }
 }

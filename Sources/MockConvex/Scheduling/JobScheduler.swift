@@ -49,6 +49,6 @@ final class JobScheduler: Sendable {
         }
         guard let thread else { return }
         thread.execute { $0.stop() }
-        if wait { thread.join() }
+        if wait { thread.join() } else { thread.detach() }
     }
 }
