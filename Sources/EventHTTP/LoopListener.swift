@@ -22,11 +22,13 @@ final class LoopListener {
     private var peers: [OpaquePointer: String] = [:]
     /// Set while closing for real: connections are reset rather than shut down politely.
     private var resetOnClose = false
+    private let readDeadline: RequestReadDeadline
 
     init(name: String, handler: any HTTPHandler, owner: ServerLoop) {
         self.name = name
         self.handler = handler
         self.owner = owner
+        readDeadline = RequestReadDeadline(loop: owner.loop, settings: owner.settings)
     }
 
     var isOpen: Bool { http != nil }
@@ -50,6 +52,10 @@ final class LoopListener {
         evhttp_set_default_content_type(http, nil)
         let everyMethod = HTTPMethod.allCases.reduce(UInt16(0)) { $0 | UInt16($1.libeventCommand.rawValue) }
         evhttp_set_allowed_methods(http, everyMethod)
+        evhttp_set_bevcb(http, { _, arg in
+            guard let arg else { return nil }
+            return Unmanaged<RequestReadDeadline>.fromOpaque(arg).takeUnretainedValue().makeBufferEvent()
+        }, Unmanaged.passUnretained(readDeadline).toOpaque())
         evhttp_set_gencb(http, { request, arg in
             guard let request, let arg else { return }
             Unmanaged<LoopListener>.fromOpaque(arg).takeUnretainedValue().dispatch(request)
@@ -78,6 +84,7 @@ final class LoopListener {
         self.http = nil
         bound = nil
         resetOnClose = false
+        readDeadline.forgetAll()
     }
 
     private func dispatch(_ request: OpaquePointer) {
@@ -88,6 +95,7 @@ final class LoopListener {
             evhttp_send_error(request, 501, nil)
             return
         }
+        readDeadline.requestReceived(on: connection)
         let arg = Unmanaged.passUnretained(self).toOpaque()
         evhttp_connection_set_closecb(connection, { connection, arg in
             guard let connection, let arg else { return }
@@ -112,6 +120,12 @@ final class LoopListener {
                                 uri: parsed.uri, remoteAddress: parsed.remoteAddress, startedAt: startedAt, body: parsed.content)
         inFlight[connection] = exchange
         let responder = Responder(exchange: exchange)
+        if let problem = RequestFraming.problem(in: parsed.headers) {
+            var answer = owner.settings.malformedRequestResponse(problem)
+            answer.headers.set("Connection", "close")
+            responder.send(answer)
+            return
+        }
         do {
             try handler.handle(parsed, responder)
         } catch let error as HTTPResponseError {
@@ -139,6 +153,7 @@ final class LoopListener {
     private func responseWritten(_ request: OpaquePointer) {
         guard let connection = evhttp_request_get_connection(request),
               let exchange = inFlight.removeValue(forKey: connection) else { return }
+        readDeadline.responseWritten(on: connection)
         // libevent is still using the request and connection after this callback returns, so
         // whatever follows completion runs from a fresh callback.
         if let then = exchange.completed() {
@@ -163,8 +178,6 @@ final class LoopListener {
         exchange.connectionLost()
         owner.exchangeEnded()
     }
-
-
 
     private static func peer(_ connection: OpaquePointer) -> String {
         var address: UnsafeMutablePointer<CChar>?

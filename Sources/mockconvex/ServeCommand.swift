@@ -63,6 +63,12 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("request-timeout"), help: "Seconds before an unanswered request gets 408 (env HTTP_SERVER_TIMEOUT_SECONDS). Default 300.")
     var requestTimeout: Int?
 
+    @Option(name: .customLong("read-timeout"), help: "Seconds a request (head and body) may take to arrive after its first byte; a slower one gets 408 and its connection is closed.")
+    var readTimeout = 60
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay silent (idle keep-alive, or stalled mid-request) before it is closed.")
+    var idleTimeout = 60
+
     @Option(name: .customLong("control-token"), help: "Make every /_mock/ control route require Authorization: Bearer <token>.")
     var controlToken: String?
 

@@ -40,6 +40,10 @@ struct ServeSetup {
         }
         guard timeout > 0 else { throw UsageError(description: "--request-timeout must be at least 1 second, got \(timeout)") }
         options.requestTimeout = .seconds(timeout)
+        guard command.readTimeout > 0 else { throw UsageError(description: "--read-timeout must be at least 1 second, got \(command.readTimeout)") }
+        options.readTimeout = .seconds(command.readTimeout)
+        guard command.idleTimeout > 0 else { throw UsageError(description: "--idle-timeout must be at least 1 second, got \(command.idleTimeout)") }
+        options.connectionTimeout = .seconds(command.idleTimeout)
         if command.noControlAPI {
             if command.controlToken != nil { throw UsageError(description: "--control-token has no effect with --no-control-api; give one or the other") }
             options.control = nil

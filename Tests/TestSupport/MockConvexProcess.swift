@@ -97,6 +97,24 @@ public final class MockConvexProcess: @unchecked Sendable {
         errors.waitFor(condition, timeout: timeout)
     }
 
+    /// How many descriptors the server holds open now, from `/proc/PID/fd`; nil once it is gone.
+    public var openDescriptors: Int? {
+        try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/fd").count
+    }
+
+    /// Waits (at most `timeout` seconds) until the server holds at most `count` descriptors,
+    /// as it does once it has noticed and closed connections a client dropped; the last count.
+    @discardableResult
+    public func waitForDescriptors(atMost count: Int, timeout: Double = 5) -> Int? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let now = openDescriptors
+            if let now, now <= count { return now }
+            if Date() >= deadline { return now }
+            usleep(5_000)
+        }
+    }
+
     /// Sends `signal` (SIGTERM by default) and waits at most `timeout` seconds for the exit.
     /// Returns the exit status, or nil if it did not exit in time (it is then killed).
     @discardableResult

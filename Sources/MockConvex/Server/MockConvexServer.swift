@@ -17,9 +17,15 @@ public final class MockConvexServer: Sendable {
         settings.maxBodyBytes = options.bodyLimits.transport
         settings.maxHeaderBytes = options.maxHeaderBytes
         settings.connectionTimeout = options.connectionTimeout
+        settings.requestReadTimeout = options.readTimeout
+        settings.requestReadTimeoutResponse = ConvexAPIError(
+            status: 408, code: "RequestTimeout",
+            message: "The request was not received in full within \(options.readTimeout.components.seconds) s of its first byte (--read-timeout); send it promptly or raise --read-timeout"
+        ).response
         settings.handlerTimeout = options.requestTimeout
         // The backend's timeout answer has no body at all.
         settings.handlerTimeoutResponse = HTTPResponse(status: 408)
+        settings.malformedRequestResponse = { ConvexAPIError.badRequest("MalformedRequest", $0).response }
         settings.internalErrorResponse = ConvexAPIError.internalServerError.response
         settings.accessLog = { record in
             metrics.record(listener: record.listener, status: record.status)

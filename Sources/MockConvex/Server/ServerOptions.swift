@@ -19,6 +19,9 @@ public struct ServerOptions: Sendable {
     public var maxHeaderBytes = 64 << 10
     /// An idle or stalled connection is closed after this.
     public var connectionTimeout: Duration = .seconds(60)
+    /// A request still arriving this long after its first byte gets 408 and its connection is
+    /// closed (a client trickling bytes never goes idle).
+    public var readTimeout: Duration = .seconds(60)
     /// The backend's `HTTP_SERVER_TIMEOUT_SECONDS`: a request still unanswered gets 408.
     public var requestTimeout: Duration = .seconds(300)
 
