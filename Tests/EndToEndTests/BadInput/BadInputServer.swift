@@ -12,12 +12,12 @@ final class BadInputServer {
     private let bystander: RawHTTP.Connection
     let baseline: Int
 
-    init(extraArguments: [String] = []) throws {
+    init(maxUploadBytes: Int = 131_072) throws {
         server = try MockConvexProcess([
             "--config", Fixtures.exampleConfig, "--port", "0", "--site-proxy-port", "0", "--port80-port", "0",
             "--admin-key", Request.adminKey, "--read-timeout", String(Self.readTimeoutSeconds), "--idle-timeout", "30",
-            "--max-body-bytes", "65536", "--max-upload-bytes", "131072",
-        ] + extraArguments)
+            "--max-body-bytes", "65536", "--max-upload-bytes", String(maxUploadBytes),
+        ])
         bystander = try RawHTTP.Connection(port: try server.port("admin"))
         try Self.expectVersion(on: bystander)
         baseline = try #require(server.openDescriptors)
@@ -48,9 +48,13 @@ final class BadInputServer {
 
     /// The bystander is answered and every descriptor the case used is closed.
     func expectStillServing(after name: String) throws {
-        try Self.expectVersion(on: bystander)
+        try expectBystanderAnswered()
         let descriptors = server.waitForDescriptors(atMost: baseline)
         #expect(descriptors == baseline, "\(name): the server holds \(descriptors ?? -1) descriptors, \(baseline) before")
+    }
+
+    func expectBystanderAnswered() throws {
+        try Self.expectVersion(on: bystander)
     }
 
     private static func expectVersion(on connection: RawHTTP.Connection) throws {
