@@ -139,6 +139,16 @@ struct StorageClient {
         return documents.compactMap { if case .string(let id)? = $0["_id"] { id } else { nil } }
     }
 
+    /// Every message's body by id.
+    func messageBodies() throws -> [String: String] {
+        guard case .array(let documents) = try call("query", "messages:list", "{}") else { throw ClientError.failed("no list") }
+        var bodies: [String: String] = [:]
+        for document in documents {
+            if case .string(let id)? = document["_id"], case .string(let body)? = document["body"] { bodies[id] = body }
+        }
+        return bodies
+    }
+
     enum ClientError: Error { case status(Int, String), failed(String) }
 
     static func pathAndQuery(_ url: String) throws -> String {
