@@ -184,3 +184,52 @@ struct StorageClient {
         #expect(try RawHTTP.get(try client.downloadPath(after), port: client.port).text == "small")
     }
 }
+
+extension FullDiskTests {
+    @Test func aFullDiskRefusesMutationsWith507AndKeepsEverythingAcrossAKill() throws {
+        let config = try Fixtures.temporaryFile(StorageEndToEndTests.config)
+        let mountPoint = try Fixtures.temporaryDirectory()
+        let mounted = try Command.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint])
+        try #require(mounted.status == 0, "mount tmpfs: \(mounted.stderr)")
+        defer { _ = try? Command.run(["umount", "-l", mountPoint]) }
+        let arguments = ["--port", "0", "--site-proxy-port", "0", "--no-port80", "--config", config, "--data-dir", mountPoint + "/data"]
+        var server = try MockConvexProcess(arguments)
+        defer { server.stop() }
+        var client = try StorageClient(port: try server.port("admin"))
+        var messages: [String] = []
+        var files: [String: [UInt8]] = [:]
+        // Fill the disk with acknowledged uploads and messages until it refuses; at most 100 of each.
+        let url = try client.uploadURL()
+        for index in 0..<100 {
+            let bytes = [UInt8](repeating: UInt8(index), count: 100_000)
+            guard let id = try? client.upload(bytes, contentType: "application/octet-stream", to: url) else { break }
+            files[id] = bytes
+        }
+        var refused: RawHTTP.Response?
+        for index in 0..<100 {
+            let body = String(repeating: "m", count: 4000) + "\(index)"
+            let response = try RawHTTP.post("/api/mutation", port: client.port, json: #"{"path":"messages:send","args":{"body":"\#(body)"}}"#)
+            guard response.status == 200, case .string(let id)? = try JSONReader.parse(response.body)["value"] else {
+                refused = response
+                break
+            }
+            messages.append(id)
+        }
+        let refusal = try #require(refused, "100 messages fitted on a 2 MiB disk")
+        #expect(refusal.status == 507)
+        #expect(refusal.text.hasPrefix(#"{"code":"InsufficientStorage","message":"The disk holding the data directory is full, so nothing was stored: SQLite ("#))
+        #expect(refusal.text.hasSuffix(#"database or disk is full. Free some space and retry."}"#))
+        #expect(!files.isEmpty)
+
+        // Still serving, and after kill -9 and a restart everything acknowledged is there.
+        #expect(try Set(client.messageIds()) == Set(messages))
+        kill(server.process.processIdentifier, SIGKILL)
+        #expect(server.waitForExit() != nil)
+        server = try MockConvexProcess(arguments)
+        client = try StorageClient(port: try server.port("admin"))
+        #expect(try Set(client.messageIds()) == Set(messages))
+        for (id, bytes) in files {
+            #expect(try RawHTTP.get(try client.downloadPath(id), port: client.port).body == bytes, "file \(id)")
+        }
+    }
+}
