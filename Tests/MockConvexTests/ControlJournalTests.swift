@@ -67,6 +67,17 @@ import Testing
         #expect(bad.bodyText == #"{"code":"InvalidLimit","message":"limit must be a whole number of 0 or more, got \"-1\""}"#)
     }
 
+    /// A misspelt filter is refused rather than matching nothing.
+    @Test func anUnknownListenerOrMethodFilterIsRefused() throws {
+        let mock = try ControlInProcess(config: Self.config)
+        let listener = try mock.call(.GET, "/_mock/requests?listener=admn")
+        #expect(listener.status == 400)
+        #expect(listener.bodyText == #"{"code":"InvalidFilter","message":"listener must be one of admin, site, port80, got \"admn\""}"#)
+        let method = try mock.call(.GET, "/_mock/requests?method=BREW")
+        #expect(method.status == 400)
+        #expect(method.bodyText == #"{"code":"InvalidFilter","message":"method must be one of GET, POST, HEAD, PUT, DELETE, OPTIONS, TRACE, CONNECT, PATCH, got \"BREW\""}"#)
+    }
+
     @Test func theJournalKeepsOnlyTheNewestUpToItsCapacity() throws {
         var options = ControlAPI.Options()
         options.journalSize = 3

@@ -51,7 +51,7 @@ extension ControlRoutes {
     }
 
     private static func unknownListener(_ name: String) -> ConvexAPIError {
-        .notFound("UnknownListener", "There is no listener \"\(name)\"; the listeners are admin, site and port80")
+        .notFound("UnknownListener", "There is no listener \"\(name)\"; the listeners are \(ServerOptions.listenerNames.dropLast().joined(separator: ", ")) and \(ServerOptions.listenerNames.last!)")
     }
 
     static func json(_ status: HTTPServer.ListenerStatus) -> JSON {

@@ -31,4 +31,5 @@ public struct ServerOptions: Sendable {
     public static let adminListener = "admin"
     public static let siteListener = "site"
     public static let port80Listener = "port80"
+    public static let listenerNames = [adminListener, siteListener, port80Listener]
 }

@@ -23,7 +23,6 @@ struct FaultRule: Sendable {
     /// How many requests it has acted on.
     var applied = 0
 
-    static let listeners = ["admin", "site", "port80"]
     static let ruleKeys = ["listener", "method", "path", "pathPrefix", "kind", "times", "probability", "seed"]
 
     func matches(listener: String, method: HTTPMethod, path requestPath: String) -> Bool {
@@ -71,8 +70,8 @@ struct FaultRule: Sendable {
         var listener: String?
         if let given = members.value("listener") {
             let name = try ConfigReader.string(given, at: at.key("listener"))
-            guard Self.listeners.contains(name) else {
-                throw ConfigError(at.key("listener"), "expected one of \(Self.listeners.joined(separator: ", ")), got \"\(name)\"")
+            guard ServerOptions.listenerNames.contains(name) else {
+                throw ConfigError(at.key("listener"), "expected one of \(ServerOptions.listenerNames.joined(separator: ", ")), got \"\(name)\"")
             }
             listener = name
         }

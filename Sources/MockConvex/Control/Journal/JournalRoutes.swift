@@ -7,8 +7,19 @@ extension ControlRoutes {
         let journal = control.journal
         router.add(.GET, "/_mock/requests") { request, responder in
             var entries = journal.entries
-            if let listener = request.queryValue("listener") { entries = entries.filter { $0.listener == listener } }
-            if let method = request.queryValue("method") { entries = entries.filter { $0.method.rawValue == method.uppercased() } }
+            // A misspelt filter would match nothing and look like "no requests"; it is refused.
+            if let listener = request.queryValue("listener") {
+                guard ServerOptions.listenerNames.contains(listener) else {
+                    throw ConvexAPIError.badRequest("InvalidFilter", "listener must be one of \(ServerOptions.listenerNames.joined(separator: ", ")), got \"\(listener)\"")
+                }
+                entries = entries.filter { $0.listener == listener }
+            }
+            if let methodText = request.queryValue("method") {
+                guard let method = HTTPMethod(rawValue: methodText.uppercased()) else {
+                    throw ConvexAPIError.badRequest("InvalidFilter", "method must be one of \(HTTPMethod.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(methodText)\"")
+                }
+                entries = entries.filter { $0.method == method }
+            }
             if let prefix = request.queryValue("pathPrefix") { entries = entries.filter { $0.path.hasPrefix(prefix) } }
             if let limitText = request.queryValue("limit") {
                 guard let limit = Int(limitText), limit >= 0 else {
