@@ -22,4 +22,3 @@ enum RequestFraming {
         return nil
     }
 }
-

@@ -17,7 +17,8 @@ import TestSupport
         let result = try run(["serve", "--help"])
         #expect(result.status == 0)
         for flag in ["--port", "--site-proxy-port", "--no-port80", "--port80-port", "--host", "--convex-origin", "--convex-site",
-                     "--instance-name", "--instance-secret", "--admin-key", "--config", "--threads", "--log-level", "--log-format"] {
+                     "--instance-name", "--instance-secret", "--admin-key", "--config", "--threads", "--log-level", "--log-format",
+                     "--read-timeout", "--idle-timeout"] {
             #expect(result.stdout.contains(flag), "help does not mention \(flag)")
         }
     }
@@ -30,6 +31,8 @@ import TestSupport
         (["--convex-origin", "ftp://x"], "--convex-origin must be an http:// or https:// origin such as http://127.0.0.1:3210, got \"ftp://x\""),
         (["--instance-secret", "abc"], "--instance-secret (or INSTANCE_SECRET) must be 64 hex characters"),
         (["--config", "/nonexistent/mockconvex.json"], "cannot read --config /nonexistent/mockconvex.json: No such file or directory"),
+        (["--read-timeout", "0"], "--read-timeout must be at least 1 second, got 0"),
+        (["--idle-timeout", "0"], "--idle-timeout must be at least 1 second, got 0"),
     ])
     func badUsageExitsTwoWithAMessage(arguments: [String], message: String) throws {
         let port = arguments.contains("--port") ? [] : ["--port", "0"]
