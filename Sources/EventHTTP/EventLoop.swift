@@ -1,5 +1,4 @@
 import CLibevent
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -75,7 +74,7 @@ final class LoopInbox: Sendable {
         var jobs: [@Sendable () -> Void] = []
         var open = true
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Activating this event wakes the loop. `event_active` may be called from any thread once
     /// libevent's pthread locking is on. Set once in init, before the inbox is shared; freed in
     /// `close()` only after `open` became false under the lock, so no enqueue can touch it.

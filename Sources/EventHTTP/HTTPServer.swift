@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -57,13 +56,13 @@ public final class HTTPServer: Sendable {
 
     private let listeners: [Listener]
     private let settings: HTTPServerSettings
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     public init(listeners: [Listener], settings: HTTPServerSettings = HTTPServerSettings()) {
         precondition(Set(listeners.map(\.name)).count == listeners.count, "listener names must be unique")
         self.listeners = listeners
         self.settings = settings
-        state = Mutex(State(statuses: listeners.map { ListenerStatus(name: $0.name, host: $0.host, port: $0.port, open: false) }))
+        state = Locked(State(statuses: listeners.map { ListenerStatus(name: $0.name, host: $0.host, port: $0.port, open: false) }))
     }
 
     /// Binds every open listener and starts the loops. Nothing is left bound if it throws.
@@ -156,7 +155,7 @@ public final class HTTPServer: Sendable {
         case .done(let result):
             completion(result)
         case .apply(let loops, let fds, let updated):
-            let remaining = Mutex(loops.count)
+            let remaining = Locked(loops.count)
             let oneDone: @Sendable () -> Void = {
                 if remaining.withLock({ count -> Bool in count -= 1; return count == 0 }) {
                     completion(.success(updated))
@@ -184,7 +183,7 @@ public final class HTTPServer: Sendable {
     /// The blocking form of `setListener(_:open:completion:)`, for threads that are not loops.
     public func setListener(_ name: String, open: Bool) throws(ListenError) -> ListenerStatus {
         let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<ListenerStatus, ListenError>?>(nil)
+        let outcome = Locked<Result<ListenerStatus, ListenError>?>(nil)
         setListener(name, open: open) { result in
             outcome.withLock { $0 = result }
             done.signal()

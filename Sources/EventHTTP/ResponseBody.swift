@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -61,11 +59,11 @@ public final class SharedBytes: Sendable {
 public final class FileRegion: Sendable {
     public let offset: Int
     public let length: Int
-    private let descriptor: Mutex<Int32?>
+    private let descriptor: Locked<Int32?>
 
     /// Takes ownership of `fd`.
     public init(fd: Int32, offset: Int, length: Int) {
-        descriptor = Mutex(fd)
+        descriptor = Locked(fd)
         self.offset = offset
         self.length = length
     }

@@ -1,5 +1,4 @@
 import EventHTTP
-import Synchronization
 
 /// The checks the backend's extractors make before a handler runs, in their order.
 enum RequestChecks {
@@ -56,7 +55,7 @@ enum RequestChecks {
     /// Paths parsed before: clients call the same few functions over and over, and parsing
     /// (with the backend's module-path rules) costs more than the rest of a small call.
     /// Bounded; only good paths are kept, so errors are always computed afresh.
-    private static let parsedPaths = Mutex<[String: FunctionPath]>([:])
+    private static let parsedPaths = Locked<[String: FunctionPath]>([:])
 
     /// The requested value format, or the client's default. Checked after the function ran,
     /// as the backend checks it.

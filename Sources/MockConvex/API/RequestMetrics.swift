@@ -1,9 +1,9 @@
-import Synchronization
+import EventHTTP
 
 /// Request counts per listener and status, for `/metrics` in Prometheus' text format. A few
 /// counters do not justify a metrics library.
 public final class RequestMetrics: Sendable {
-    private let counts = Mutex<[String: [Int: Int]]>([:])
+    private let counts = Locked<[String: [Int: Int]]>([:])
 
     public init() {}
 

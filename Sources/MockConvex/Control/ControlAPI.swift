@@ -1,5 +1,4 @@
 import EventHTTP
-import Synchronization
 
 /// Everything the `/_mock/` routes act on, shared by every loop: the deployment, the request
 /// journal, the faults and the listeners.

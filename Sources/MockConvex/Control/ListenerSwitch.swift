@@ -1,5 +1,4 @@
 import EventHTTP
-import Synchronization
 
 /// What the control API needs of the server to switch listeners: their states, and opening or
 /// closing one for real.
@@ -12,7 +11,7 @@ extension HTTPServer: ListenerControl {}
 
 /// The server, known once it exists: the handlers that switch listeners are made before it is.
 final class ListenerSwitch: Sendable {
-    private let server = Mutex<(any ListenerControl)?>(nil)
+    private let server = Locked<(any ListenerControl)?>(nil)
 
     func attach(_ control: any ListenerControl) {
         server.withLock { $0 = control }

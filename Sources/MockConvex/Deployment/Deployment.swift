@@ -1,5 +1,4 @@
 import EventHTTP
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -33,9 +32,9 @@ public final class Deployment: Sendable {
         var identifiedMutations = IdentifiedMutations()
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// The port the site listener got, for the default site origin.
-    private let sitePort = Mutex(3211)
+    private let sitePort = Locked(3211)
 
     /// A config file's seed file, read by the caller.
     public struct SeedFile: Sendable {
@@ -77,7 +76,7 @@ public final class Deployment: Sendable {
         restored += contents.jobs.map(StoreWrite.putJob)
         initial.store.apply(restored)
         for write in restored { initial.allocator.noteExisting(write.creationTime) }
-        state = Mutex(initial)
+        state = Locked(initial)
         scheduler.setRunner { [weak self] id, loop in self?.runJob(id, on: loop) }
         armPending(restored)
         if !contents.seeded {

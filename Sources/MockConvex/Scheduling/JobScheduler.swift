@@ -1,5 +1,4 @@
 import EventHTTP
-import Synchronization
 
 /// Runs scheduled functions at their time, on an event loop of its own so that no listener's
 /// loop is needed (the deployment may serve on several, or none in tests). The loop starts
@@ -12,7 +11,7 @@ final class JobScheduler: Sendable {
         var run: (@Sendable (DocumentId, EventLoop) -> Void)?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init() {}
 

@@ -1,6 +1,5 @@
 import Crypto
 import EventHTTP
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -21,7 +20,7 @@ public protocol BlobStore: Sendable {
 /// Blobs in memory (without `--data-dir`): each one a single buffer shared with libevent by
 /// reference when it is downloaded.
 public final class MemoryBlobStore: BlobStore {
-    private let blobs = Mutex<[String: SharedBytes]>([:])
+    private let blobs = Locked<[String: SharedBytes]>([:])
 
     public init() {}
 

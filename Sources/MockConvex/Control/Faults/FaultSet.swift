@@ -1,5 +1,4 @@
 import EventHTTP
-import Synchronization
 
 /// The active faults, shared by every loop. The first rule that matches a request and fires
 /// (its probability drawn, its count not used up) acts on it; a rule whose count is used up
@@ -10,7 +9,7 @@ public final class FaultSet: Sendable {
         var nextId = 1
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

@@ -1,5 +1,4 @@
 import EventHTTP
-import Synchronization
 
 /// The latest requests of every listener, at most `capacity` of them: a ring, so a long run
 /// keeps the newest and its memory stays bounded.
@@ -16,7 +15,7 @@ public final class RequestJournal: Sendable {
     }
 
     public let capacity: Int
-    private let ring = Mutex(Ring())
+    private let ring = Locked(Ring())
 
     public init(capacity: Int = RequestJournal.defaultCapacity) {
         self.capacity = max(0, capacity)
