@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 @testable import MockConvex
-import Synchronization
 import Testing
 import TestSupport
 
@@ -34,7 +33,7 @@ import TestSupport
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let arguments = ["--port", "0", "--site-proxy-port", "0", "--no-port80", "--config", config, "--data-dir", directory, "--log-level", "warning"]
-        let ledger = SharedLedger()
+        let ledger = Guarded(WriteLedger())
         var checks = 0
 
         for round in 0..<Self.rounds {
@@ -42,7 +41,7 @@ import TestSupport
             let client = try StorageClient(port: try server.port("admin"))
             checks += try Self.verify(ledger.withLock { $0 }, client: client, directory: directory, context: "seed \(seed), before round \(round)")
             let uploadURL = try client.uploadURL()
-            let stop = Mutex(false)
+            let stop = Guarded(false)
             let threads = (0..<Self.writers).map { writer in
                 Thread {
                     var sequence = 0
@@ -80,7 +79,7 @@ import TestSupport
     }
 
     /// One write of the mix: insert, upload, delete a message, delete a file.
-    private static func write(round: Int, writer: Int, sequence: Int, client: StorageClient, uploadURL: String, ledger: SharedLedger) {
+    private static func write(round: Int, writer: Int, sequence: Int, client: StorageClient, uploadURL: String, ledger: Guarded<WriteLedger>) {
         let name = "r\(round)-w\(writer)-\(sequence)"
         switch sequence % 6 {
         case 0, 3:
@@ -125,20 +124,6 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/blobs/tmp").isEmpty, "\(context): a temporary blob was left")
         #expect(blobs.count == rows.count, "\(context): \(blobs.count) blobs for \(rows.count) rows")
         return ledger.messages.count + ledger.files.count + ledger.deletedMessages.count + ledger.deletedFiles.count
-    }
-}
-
-/// The ledger the four writers share, behind an `NSLock`. The standard library's `Mutex` locks
-/// with futex calls ThreadSanitizer does not see, so it reported the writers' turns at the
-/// ledger as races; pthread mutexes it understands.
-final class SharedLedger: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ledger = WriteLedger()
-
-    func withLock<Result>(_ body: (inout WriteLedger) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&ledger)
     }
 }
 

@@ -1,6 +1,5 @@
 import EventHTTP
 import Foundation
-import Synchronization
 import Testing
 import TestSupport
 
@@ -17,7 +16,7 @@ import TestSupport
     }
 
     @Test func aResetIsReadAsECONNRESETAndTheServerGoesOnServing() throws {
-        let records = Mutex<[AccessRecord]>([])
+        let records = Guarded<[AccessRecord]>([])
         var settings = HTTPServerSettings()
         settings.accessLog = { record in records.withLock { $0.append(record) } }
         try withServer([("a", aborting(.reset))], settings: settings) { server in

@@ -1,6 +1,5 @@
 import EventHTTP
 import Foundation
-import Synchronization
 import Testing
 import TestSupport
 
@@ -8,7 +7,7 @@ import TestSupport
 private func fetch(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
                    timeout: Duration = .seconds(5)) throws -> Result<HTTPClientResponse, HTTPClientError> {
     let thread = try EventLoopThread(running: EventLoop())
-    let outcome = Mutex<Result<HTTPClientResponse, HTTPClientError>?>(nil)
+    let outcome = Guarded<Result<HTTPClientResponse, HTTPClientError>?>(nil)
     let done = Signal()
     thread.execute { loop in
         let client = HTTPClient(loop: loop)

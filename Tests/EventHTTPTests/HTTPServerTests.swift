@@ -1,6 +1,5 @@
 import EventHTTP
 import Foundation
-import Synchronization
 import Testing
 import TestSupport
 
@@ -160,7 +159,7 @@ private func fixedRouter(_ loop: EventLoop) -> any HTTPHandler {
     }
 
     @Test func accessLogSeesEveryAnsweredRequest() throws {
-        let records = Mutex<[AccessRecord]>([])
+        let records = Guarded<[AccessRecord]>([])
         var settings = HTTPServerSettings()
         settings.accessLog = { record in records.withLock { $0.append(record) } }
         try withServer([("main", fixedRouter)], settings: settings) { server in

@@ -1,6 +1,5 @@
 import EventHTTP
 import Foundation
-import Synchronization
 import Testing
 import TestSupport
 

@@ -1,6 +1,6 @@
 import EventHTTP
-import Synchronization
 import Testing
+import TestSupport
 
 /// Starts an in-process `HTTPServer` on ephemeral ports and always shuts it down.
 func withServer<T>(
@@ -26,7 +26,7 @@ extension HTTPServer {
 
 /// A one-shot signal between a loop thread and the test, with a bounded wait.
 final class Signal: Sendable {
-    private let fired = Mutex(false)
+    private let fired = Guarded(false)
 
     func fire() { fired.withLock { $0 = true } }
 

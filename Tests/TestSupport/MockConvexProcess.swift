@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The real `mockconvex` binary in a child process, as memcached's tests run memcached: it is
 /// started on ports the tests ask for (usually 0), its startup lines tell where it listens,
@@ -155,7 +154,7 @@ extension Process {
 
 /// Lines read from a pipe by a background thread, with bounded waits for a line to appear.
 final class LineCollector: @unchecked Sendable {
-    private let state = Mutex<(lines: [String], partial: [UInt8], done: Bool)>(([], [], false))
+    private let state = Guarded<(lines: [String], partial: [UInt8], done: Bool)>(([], [], false))
     private let arrived = DispatchSemaphore(value: 0)
     private var reader: Thread?
 

@@ -1,11 +1,10 @@
 import Foundation
-import Synchronization
 
 /// A network namespace of the test's own (`ip netns`), with loopback up: a separate host in
 /// which port 80 is free and the real bind rules apply. Removed, with every process in it,
 /// by `remove()` or when released.
 public final class NetworkNamespace: @unchecked Sendable {
-    private static let counter = Mutex(0)
+    private static let counter = Guarded(0)
     public let name: String
     private var removed = false
 

@@ -107,7 +107,7 @@ public final class Sidecar: @unchecked Sendable {
 /// A veth pair joining two namespaces, as two hosts on one network: `firstAddress` in the
 /// first, `secondAddress` in the second.
 public final class VethLink: @unchecked Sendable {
-    private static let counter = Mutex(0)
+    private static let counter = Guarded(0)
     public let firstAddress: String
     public let secondAddress: String
     private let name: String
@@ -146,4 +146,3 @@ public final class VethLink: @unchecked Sendable {
     }
 }
 
-import Synchronization
