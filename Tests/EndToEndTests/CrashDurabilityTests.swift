@@ -63,7 +63,7 @@ import TestSupport
             }
             usleep(extra)
             kill(server.process.processIdentifier, SIGKILL)
-            #expect(server.waitForExit(timeout: 10) != nil)
+            #expect(server.waitUntilDead(timeout: 30), "the server outlived SIGKILL")
             stop.withLock { $0 = true }
             let finished = Date().addingTimeInterval(30)
             while threads.contains(where: { !$0.isFinished }) && Date() < finished { usleep(1_000) }

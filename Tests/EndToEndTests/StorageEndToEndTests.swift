@@ -224,7 +224,7 @@ extension FullDiskTests {
         // Still serving, and after kill -9 and a restart everything acknowledged is there.
         #expect(try Set(client.messageIds()) == Set(messages))
         kill(server.process.processIdentifier, SIGKILL)
-        #expect(server.waitForExit() != nil)
+        #expect(server.waitUntilDead(timeout: 30), "the server outlived SIGKILL")
         server = try MockConvexProcess(arguments)
         client = try StorageClient(port: try server.port("admin"))
         #expect(try Set(client.messageIds()) == Set(messages))

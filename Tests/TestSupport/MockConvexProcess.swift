@@ -127,6 +127,22 @@ public final class MockConvexProcess: @unchecked Sendable {
         return nil
     }
 
+    /// Waits (at most `timeout` seconds) until the process is dead: a zombie not yet reaped, or
+    /// gone. After SIGKILL this is what matters (it serves nothing and holds no file or lock),
+    /// and it does not depend on when Foundation reaps the child and reports its status, which
+    /// under load has taken longer than 10 s.
+    public func waitUntilDead(timeout: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        let stat = "/proc/\(process.processIdentifier)/stat"
+        while true {
+            guard let text = try? String(contentsOfFile: stat, encoding: .utf8),
+                  let afterName = text.range(of: ") ") else { return true }
+            if text[afterName.upperBound...].hasPrefix("Z") { return true }
+            if Date() >= deadline { return false }
+            usleep(1_000)
+        }
+    }
+
     /// Waits at most `timeout` seconds for the process to exit by itself; its status, or nil.
     public func waitForExit(timeout: Double = 10) -> Int32? {
         guard launched else { return nil }
