@@ -17,7 +17,7 @@ public struct HTTPRequest {
     /// The query part of `uri` without the `?`, still encoded; nil when there is none.
     public var query: String?
     public var headers: HTTPHeaders
-    /// The body where it was received; `body` reads it into an array.
+    /// The body where it was received; `body()` reads it into an array.
     public var content: RequestBody
     /// `address:port` of the peer, empty for requests made in-process.
     public var remoteAddress: String
@@ -37,10 +37,10 @@ public struct HTTPRequest {
         self.listener = listener
     }
 
-    /// The whole body as an array (moved out of libevent's buffer on first use).
-    public var body: [UInt8] {
-        get { content.bytes }
-        set { content = RequestBody(newValue) }
+    /// The whole body as an array (moved out of libevent's buffer on first use); throws
+    /// `RequestBodyGone` once the request has been answered.
+    public func body() throws(RequestBodyGone) -> [UInt8] {
+        try content.bytes()
     }
 
     /// The path with percent-escapes decoded (`+` stays `+`).

@@ -14,7 +14,7 @@ import TestSupport
                 var pieces = 0
                 var total = 0
                 var checksum: UInt64 = 0
-                request.content.forEachChunk { chunk in
+                try request.content.forEachChunk { chunk in
                     pieces += 1
                     total += chunk.count
                     for byte in chunk { checksum = checksum &* 31 &+ UInt64(byte) }

@@ -64,7 +64,7 @@ private func withRawPeer(_ behave: @escaping @Sendable (Int32) -> Void, _ body: 
     @Test func fetchesFromOurOwnServer() throws {
         let router: @Sendable (EventLoop) -> any HTTPHandler = { _ in
             HandlerFunction { request, responder in
-                responder.send(HTTPResponse(status: 201, headers: ["X-Seen-Host": request.headers["Host"] ?? "", "X-Method": request.method.rawValue], body: request.body))
+                responder.send(HTTPResponse(status: 201, headers: ["X-Seen-Host": request.headers["Host"] ?? "", "X-Method": request.method.rawValue], body: try request.body()))
             }
         }
         try withServer([("main", router)]) { server in

@@ -9,7 +9,7 @@ private func fixedRouter(_ loop: EventLoop) -> any HTTPHandler {
         responder.send(.text(200, "hello"))
     }
     router.add(.POST, "/echo") { request, responder in
-        responder.send(HTTPResponse(status: 200, headers: ["Content-Type": request.headers["Content-Type"] ?? "none"], body: request.body))
+        responder.send(HTTPResponse(status: 200, headers: ["Content-Type": request.headers["Content-Type"] ?? "none"], body: try request.body()))
     }
     router.add(nil, prefix: "/any/") { request, responder in
         responder.send(.text(200, "\(request.method.rawValue) \(request.path) \(request.query ?? "-")"))

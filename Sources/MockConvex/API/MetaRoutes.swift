@@ -20,7 +20,7 @@ enum MetaRoutes {
         router.add(.GET, "/instance_version") { _, responder in responder.send(ConvexResponses.text(200, settings.version)) }
         router.add(.GET, "/instance_name") { _, responder in responder.send(ConvexResponses.text(200, settings.instanceName)) }
         router.add(.GET, "/") { _, responder in responder.send(ConvexResponses.text(200, runningText)) }
-        router.add(.POST, "/echo") { request, responder in responder.send(HTTPResponse(status: 200, body: request.body)) }
+        router.add(.POST, "/echo") { request, responder in responder.send(HTTPResponse(status: 200, body: try RequestChecks.body(of: request))) }
     }
 
     static func metricsResponse(_ settings: DeploymentSettings, _ metrics: RequestMetrics) -> HTTPResponse {

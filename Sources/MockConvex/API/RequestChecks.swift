@@ -24,10 +24,20 @@ enum RequestChecks {
         guard let contentType = request.headers["Content-Type"], MediaType(parsing: contentType)?.isJSON == true else {
             throw ConvexAPIError.badRequest("BadJsonBody", "Expected request with `Content-Type: application/json`")
         }
-        guard request.body.count <= publicAPIBodyLimit else {
+        guard request.content.count <= publicAPIBodyLimit else {
             throw ConvexAPIError.badRequest("BadJsonBody", "Failed to buffer the request body: length limit exceeded")
         }
-        return request.body
+        return try body(of: request)
+    }
+
+    /// The body's bytes. A request already answered has none left to read; nobody hears the
+    /// error then, so it is the plain 500.
+    static func body(of request: HTTPRequest) throws(ConvexAPIError) -> [UInt8] {
+        do {
+            return try request.body()
+        } catch {
+            throw .internalServerError
+        }
     }
 
     static func decode<T>(_ decoder: ([UInt8]) throws(RequestBodyError) -> T, _ body: [UInt8]) throws(ConvexAPIError) -> T {

@@ -40,8 +40,9 @@ final class ControlRoutes {
 
     /// The request body as JSON, or the 400 that says why not.
     static func body(_ request: HTTPRequest) throws(ConvexAPIError) -> JSON {
+        let bytes = try RequestChecks.body(of: request)
         do {
-            return try JSONReader.parse(request.body, maxDepth: 256)
+            return try JSONReader.parse(bytes, maxDepth: 256)
         } catch {
             throw .badRequest("BadJsonBody", "The body is not valid JSON: \(error)")
         }

@@ -19,6 +19,9 @@ public struct PersistenceError: Error, CustomStringConvertible, Sendable {
         self.description = description
         self.diskFull = diskFull
     }
+
+    /// An upload whose request was answered (or whose client left) before its bytes were stored.
+    static let bodyGone = PersistenceError("the upload's request was already answered, so its bytes are gone")
 }
 
 /// The few SQLite calls the data directory needs, over the C library. GRDB would bring all of

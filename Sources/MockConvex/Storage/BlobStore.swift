@@ -25,10 +25,12 @@ public final class MemoryBlobStore: BlobStore {
     public init() {}
 
     public func write(_ body: RequestBody, uuid: String) throws(PersistenceError) -> (sha256: [UInt8], size: Int) {
+        guard body.isReadable else { throw PersistenceError.bodyGone }
         var hasher = SHA256()
         let bytes = SharedBytes(count: body.count) { destination in
             var offset = 0
-            body.forEachChunk { chunk in
+            // Readable (checked above) and read here on the loop that owns it, so nothing throws.
+            try? body.forEachChunk { chunk in
                 hasher.update(bufferPointer: chunk)
                 UnsafeMutableRawBufferPointer(rebasing: destination[offset..<(offset + chunk.count)]).copyMemory(from: chunk)
                 offset += chunk.count
@@ -78,12 +80,10 @@ public final class DirectoryBlobStore: BlobStore {
                 size += chunk.count
             }
             guard fsync(fd) == 0 else { throw failure("fsync \(partial)") }
-        } catch let error as PersistenceError {
+        } catch {
             close(fd)
             unlink(partial)
-            throw error
-        } catch {
-            preconditionFailure("only PersistenceError is thrown here")
+            throw error as? PersistenceError ?? .bodyGone
         }
         close(fd)
         let final = path(of: uuid)

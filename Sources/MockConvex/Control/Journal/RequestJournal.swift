@@ -54,7 +54,8 @@ public final class RequestJournal: Sendable {
     /// What the journal keeps of a request's body: its size and a preview.
     static func preview(of body: RequestBody) -> (size: Int, text: String) {
         var kept: [UInt8] = []
-        body.forEachChunk { chunk in
+        // Taken as the request arrives; a body already gone previews as nothing.
+        try? body.forEachChunk { chunk in
             guard kept.count < previewBytes else { return }
             kept += chunk.prefix(previewBytes - kept.count)
         }
