@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-atomics", exact: "1.3.0"),
     ],
     targets: [
         // libevent 2.1, found through pkg-config; the module map links libevent_pthreads too.
@@ -47,7 +48,10 @@ let package = Package(
         // The emulated Convex deployment: pure Swift over EventHTTP's request/response types.
         .target(
             name: "MockConvex",
-            dependencies: ["EventHTTP", "CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "EventHTTP", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
             linkerSettings: sqliteLinking
         ),
         .executableTarget(

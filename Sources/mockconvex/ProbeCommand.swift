@@ -29,6 +29,12 @@ struct ProbeCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON (as /debug/node-network-test answers).")
     var json = false
 
+    @Option(name: .customLong("callback-token"), help: "The Convex-Action-Callback-Token to present. Default: one the deployment's control API issues (POST /_mock/action-callback-token at the origin).")
+    var callbackToken: String?
+
+    @Option(name: .customLong("control-token"), help: "The deployment's --control-token, when its control API needs one to issue a callback token.")
+    var controlToken: String?
+
     func validate() throws {
         guard (1...10).contains(attempts) else { throw ValidationError("--attempts must be from 1 to 10, got \(attempts)") }
         guard (1...600).contains(timeout) else { throw ValidationError("--timeout must be from 1 to 600 seconds, got \(timeout)") }
@@ -45,12 +51,35 @@ struct ProbeCommand: ParsableCommand {
 
         let loop = try EventLoop()
         var outcome: NodeEmulationReport?
-        let emulation = NodeActionEmulation(loop: loop, options: options)
-        emulation.run { report in
-            outcome = report
-            loop.stop()
+        var emulation: NodeActionEmulation?
+        func start(token: String?) {
+            var options = options
+            options.callbackToken = token
+            let running = NodeActionEmulation(loop: loop, options: options)
+            emulation = running
+            running.run { report in
+                outcome = report
+                loop.stop()
+            }
+        }
+        if let callbackToken {
+            start(token: callbackToken)
+        } else {
+            let client = HTTPClient(loop: loop)
+            CallbackTokenRequest.send(client, origin: originText, controlToken: controlToken, timeout: .seconds(timeout)) { answer in
+                switch answer {
+                case .issued(let token):
+                    start(token: token)
+                case .unreachable:
+                    start(token: nil)
+                case .refused(let status, let body):
+                    StandardStreams.writeError("mockconvex probe: the deployment issued no callback token (\(status) \(body)), so its /api/actions/* calls will be refused; give --callback-token, or --control-token if its control API needs one\n")
+                    start(token: nil)
+                }
+            }
         }
         loop.run()
+        _ = emulation
         guard let report = outcome else { throw ExitCode(1) }
         StandardStreams.writeOutput(json ? String(decoding: report.json.serialized, as: UTF8.self) + "\n" : ProbeTable.render(report, origin: originText, site: siteText))
         if !report.directStepsSucceeded { throw ExitCode(1) }

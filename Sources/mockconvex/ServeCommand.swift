@@ -110,6 +110,9 @@ struct ServeCommand: ParsableCommand {
         } catch {
             throw StartupError(description: "cannot use --data-dir: \(error)")
         }
+        for row in deployment.unreadableRows {
+            logger.warning("left out \(row) of the data directory: it cannot be read", metadata: ["data-dir": "\(setup.dataDirectory ?? "")"])
+        }
         let accessLog = logLevel <= .info ? AccessLog(logger: logger).record : nil
         let server = MockConvexServer(deployment: deployment, options: setup.options, accessLog: accessLog)
         do {
@@ -123,7 +126,7 @@ struct ServeCommand: ParsableCommand {
         logger.notice("stopping", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
         server.shutdown(grace: .milliseconds(4500))
         server.wait()
-        deployment.stopScheduler()
+        deployment.close()
     }
 }
 

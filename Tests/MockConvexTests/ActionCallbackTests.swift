@@ -11,13 +11,12 @@ import Testing
          "app:echo": {"type": "action", "echo": true},
          "app:fail": {"type": "query", "throws": "nope"}}}
         """
-    static let token: HTTPHeaders = ["Content-Type": "application/json", "Convex-Action-Callback-Token": "0a1b2c"]
     static let cors: HTTPHeaders = [
         "content-type": "application/json", "vary": CORSHeaders.vary, "access-control-allow-credentials": "true",
     ]
 
-    private func callback(_ mock: InProcess, _ route: String, _ body: String, headers: HTTPHeaders = token) throws -> HTTPResponse {
-        try mock.admin(.POST, "/api/actions/" + route, headers: headers, body: body)
+    private func callback(_ mock: InProcess, _ route: String, _ body: String, headers: HTTPHeaders? = nil) throws -> HTTPResponse {
+        try mock.admin(.POST, "/api/actions/" + route, headers: headers ?? mock.callbackHeaders, body: body)
     }
 
     @Test(arguments: ["query", "mutation", "action", "schedule_job", "cancel_job", "storage_generate_upload_url",

@@ -57,14 +57,17 @@ import Testing
         let settings = DeploymentSettings(instanceSecret: String(repeating: "ab", count: 32), adminKey: InProcess.adminKey)
         do {
             let deployment = try Deployment(settings: settings, config: config, directory: try DataDirectory(path: path))
-            let file = try deployment.storeUpload(RequestBody(Array("blob".utf8)), contentType: nil, expectedSHA256: nil)
+            let upload = Reply<Result<StoredFile, ConvexAPIError>>.wait { reply in
+                deployment.files.upload(RequestBody(Array("blob".utf8)), contentType: nil, expectedSHA256: nil, reply)
+            }
+            let file = try upload.get()
             #expect(FileManager.default.fileExists(atPath: "\(path)/blobs/\(file.uuid)"))
-            try deployment.reset()
+            try Reply<Result<Void, PersistenceError>>.wait { deployment.reset($0) }.get()
             #expect(!FileManager.default.fileExists(atPath: "\(path)/blobs/\(file.uuid)"))
-            deployment.stopScheduler()
+            deployment.close()
         }
         let reopened = try Deployment(settings: settings, config: config, directory: try DataDirectory(path: path))
-        defer { reopened.stopScheduler() }
+        defer { reopened.close() }
         let contents = reopened.contents()
         #expect(contents.files.isEmpty)
         #expect(contents.tables.first { $0.name == "messages" }?.documents.map { $0.fields["body"] } == [.string("seeded")])

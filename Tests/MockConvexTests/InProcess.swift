@@ -70,6 +70,11 @@ final class InProcess {
     }
 
     static let adminAuthorization: HTTPHeaders = ["Authorization": "Convex \(adminKey)"]
+
+    /// JSON with a callback token this deployment issued, as a Node action of it sends.
+    var callbackHeaders: HTTPHeaders {
+        ["Content-Type": "application/json", "Convex-Action-Callback-Token": deployment.issueCallbackToken()]
+    }
 }
 
 extension HTTPResponse {

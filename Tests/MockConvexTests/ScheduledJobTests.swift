@@ -12,7 +12,6 @@ import Testing
          "jobs:get": {"type": "query", "get": "_scheduled_functions"},
          "app:later": {"type": "mutation", "schedule": {"function": "messages:send", "delayMs": 30}}}}
         """
-    static let token: HTTPHeaders = ["Content-Type": "application/json", "Convex-Action-Callback-Token": "0a1b2c"]
 
     /// The job's state kind, polled until it is `wanted` (at most 10 s).
     private func waitForState(_ mock: InProcess, _ id: String, _ wanted: String) throws -> JSON? {
@@ -35,7 +34,7 @@ import Testing
     @Test func aScheduledJobRunsAtItsTime() throws {
         let mock = try InProcess(config: Self.config)
         let at = Date().timeIntervalSince1970 + 0.05
-        let scheduled = try mock.admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+        let scheduled = try mock.admin(.POST, "/api/actions/schedule_job", headers: mock.callbackHeaders,
                                        body: #"{"udfPath":"messages:send","udfArgs":{"body":"later"},"scheduledTs":\#(at)}"#)
         #expect(scheduled.status == 200)
         let id = try #require(try scheduled.json["jobId"]?.stringValue)
@@ -50,10 +49,10 @@ import Testing
     @Test func aCanceledJobNeverRuns() throws {
         let mock = try InProcess(config: Self.config)
         let at = Date().timeIntervalSince1970 + 3600
-        let scheduled = try mock.admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+        let scheduled = try mock.admin(.POST, "/api/actions/schedule_job", headers: mock.callbackHeaders,
                                        body: #"{"udfPath":"messages:send","udfArgs":{"body":"never"},"scheduledTs":\#(at)}"#)
         let id = try #require(try scheduled.json["jobId"]?.stringValue)
-        let canceled = try mock.admin(.POST, "/api/actions/cancel_job", headers: Self.token, body: #"{"id":"\#(id)"}"#)
+        let canceled = try mock.admin(.POST, "/api/actions/cancel_job", headers: mock.callbackHeaders, body: #"{"id":"\#(id)"}"#)
         #expect(canceled.status == 200)
         #expect(canceled.bodyText == "null")
         #expect(try waitForState(mock, id, "canceled") != nil)
@@ -71,11 +70,11 @@ import Testing
 
     @Test func aMissingFunctionIsRefusedWhenScheduled() throws {
         let mock = try InProcess(config: Self.config)
-        let response = try mock.admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+        let response = try mock.admin(.POST, "/api/actions/schedule_job", headers: mock.callbackHeaders,
                                       body: #"{"udfPath":"nothing:here","udfArgs":{},"scheduledTs":0}"#)
         #expect(response.status == 400)
         #expect(response.bodyText == #"{"code":"InvalidScheduledFunction","message":"Attempted to schedule function at nonexistent path: nothing.js"}"#)
-        let unexported = try mock.admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+        let unexported = try mock.admin(.POST, "/api/actions/schedule_job", headers: mock.callbackHeaders,
                                         body: #"{"udfPath":"messages:missing","udfArgs":{},"scheduledTs":0}"#)
         #expect(unexported.bodyText == #"{"code":"InvalidScheduledFunction","message":"Attempted to schedule function, but no exported function missing found in the file: messages.js. Did you forget to export it?"}"#)
     }
@@ -83,7 +82,7 @@ import Testing
     @Test func aJobWhoseFunctionWentAwayFails() throws {
         let mock = try InProcess(config: Self.config)
         let at = Date().timeIntervalSince1970 + 1
-        let scheduled = try mock.admin(.POST, "/api/actions/schedule_job", headers: Self.token,
+        let scheduled = try mock.admin(.POST, "/api/actions/schedule_job", headers: mock.callbackHeaders,
                                        body: #"{"udfPath":"messages:send","udfArgs":{},"scheduledTs":\#(at)}"#)
         let id = try #require(try scheduled.json["jobId"]?.stringValue)
         // Removed well before its time (a second later), as a reset or a control call would.
@@ -93,8 +92,9 @@ import Testing
     }
 
     @Test func aNegativeTimeIsRefused() throws {
-        let response = try InProcess(config: Self.config).admin(.POST, "/api/actions/schedule_job", headers: Self.token,
-                                                                body: #"{"udfPath":"messages:send","udfArgs":{},"scheduledTs":-1}"#)
+        let mock = try InProcess(config: Self.config)
+        let response = try mock.admin(.POST, "/api/actions/schedule_job", headers: mock.callbackHeaders,
+                                      body: #"{"udfPath":"messages:send","udfArgs":{},"scheduledTs":-1}"#)
         #expect(response.status == 400)
         #expect(response.bodyText == #"{"code":"InvalidTimestamp","message":"Requested scheduled_ts is invalid"}"#)
     }

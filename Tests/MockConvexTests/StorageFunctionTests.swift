@@ -131,7 +131,7 @@ import Testing
         #expect(try mock.value("query", "files:metadata", #"{"storageId":"\#(id)"}"#) == .null)
         #expect(try mock.value("query", "files:get", #"{"id":"\#(id)"}"#) == .null)
         #expect(try mock.storedFiles().map { $0["_id"] } == [.string(kept)])
-        #expect(mock.deployment.blobs.content(uuid: uuid, range: 0..<0) == nil, "the bytes are still held")
+        #expect(mock.deployment.files.blobs.content(uuid: uuid, range: 0..<0) == nil, "the bytes are still held")
         #expect(try mock.admin(.GET, try mock.downloadPath(kept)).bodyText == "kept")
     }
 

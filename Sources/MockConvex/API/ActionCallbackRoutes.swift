@@ -8,23 +8,24 @@ struct ActionCallbackRoutes {
     private var deployment: Deployment { caller.deployment }
 
     static let prefix = "/api/actions/"
-    static let tokenHeader = "Convex-Action-Callback-Token"
 
     func register(on router: Router) {
+        let loop = caller.loop
         for kind in FunctionSpec.Kind.allCases {
             add(router, kind.rawValue) { request, responder in try call(kind, request, responder) }
         }
-        add(router, "schedule_job") { request, responder in responder.send(try scheduleJob(request)) }
+        add(router, "schedule_job") { request, responder in try scheduleJob(request, responder) }
         add(router, "cancel_job") { request, responder in
             let body = try RequestChecks.decode(RequestBodyDecoder.cancelJob, RequestChecks.jsonBody(request))
             guard let id = try? DocumentId(decoding: body.id) else {
                 throw ConvexAPIError.badRequest("InvalidArgument", "Invalid scheduled function ID")
             }
-            try deployment.cancelJob(id)
-            responder.send(ConvexResponses.json(200, .null))
+            deployment.cancelJob(id, Reply(on: loop) { result in
+                responder.send(result.map { ConvexResponses.json(200, .null) })
+            })
         }
         add(router, "storage_generate_upload_url") { _, responder in
-            responder.send(ConvexResponses.json(200, .object([("url", .string(deployment.uploadURL()))])))
+            responder.send(ConvexResponses.json(200, .object([("url", .string(deployment.files.uploadURL()))])))
         }
         add(router, "storage_get_url") { request, responder in
             let file = try storageFile(request)
@@ -44,20 +45,18 @@ struct ActionCallbackRoutes {
             guard let file = try Self.resolve(body.id, in: deployment) else {
                 throw ConvexAPIError.badRequest("StorageIdNotFound", "storage id \(UUIDText.normalize(body.id) ?? body.id) not found")
             }
-            try deployment.deleteFile(file)
-            responder.send(ConvexResponses.json(200, .null))
+            deployment.files.delete(file, Reply(on: loop) { result in
+                responder.send(result.map { ConvexResponses.json(200, .null) })
+            })
         }
     }
 
-    /// Every callback route first needs the token the backend gives each action run; without
-    /// one the backend fails with a bare 500. (Tokens cannot be verified by a mock that did
-    /// not issue them, so any token present passes.)
+    /// Every callback route first needs a token this deployment issued (to its Node-action
+    /// emulation, or to a test through the control API), as the backend accepts only its own;
+    /// anything else gets the backend's bare 500.
     private func add(_ router: Router, _ name: String, _ body: @escaping (HTTPRequest, Responder) throws -> Void) {
-        router.add(.POST, Self.prefix + name) { request, responder in
-            guard let token = request.headers[Self.tokenHeader], !token.isEmpty,
-                  token.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
-                throw ConvexAPIError.internalServerError
-            }
+        router.add(.POST, Self.prefix + name) { [deployment] request, responder in
+            if let rejection = deployment.checkCallbackToken(request.headers[ActionCallbackTokens.header]) { throw rejection }
             try body(request, responder)
         }
     }
@@ -85,11 +84,9 @@ struct ActionCallbackRoutes {
     }
 
     /// `/api/actions/schedule_job`: `{udfPath, udfArgs, scheduledTs}` (seconds) → `{jobId}`.
-    private func scheduleJob(_ request: HTTPRequest) throws(ConvexAPIError) -> HTTPResponse {
+    private func scheduleJob(_ request: HTTPRequest, _ responder: Responder) throws(ConvexAPIError) {
         let body = try RequestChecks.decode(RequestBodyDecoder.scheduleJob, RequestChecks.jsonBody(request))
-        guard body.scheduledTs.isFinite, body.scheduledTs >= 0 else {
-            throw .badRequest("InvalidTimestamp", "Requested scheduled_ts is invalid")
-        }
+        let milliseconds = try ScheduledTime.milliseconds(fromSeconds: body.scheduledTs)
         let path: FunctionPath
         do {
             path = try Self.functionPath(body.path, reference: body.reference, functionHandle: body.functionHandle)
@@ -97,11 +94,10 @@ struct ActionCallbackRoutes {
             throw .badRequest("InvalidUdfPath", error.message)
         }
         let arguments = try FunctionCaller.positionalArguments(body.args)
-        guard case .array(let values)? = try? ConvexValue.importing(.array(arguments)) else {
-            throw .internalServerError
-        }
-        let job = try deployment.scheduleJob(path, arguments: values, at: body.scheduledTs)
-        return ConvexResponses.json(200, .object([("jobId", .string(job.id.encoded))]))
+        guard let values = try? ConvexValue.importingArguments(arguments) else { throw .internalServerError }
+        deployment.scheduleJob(path, arguments: values, at: milliseconds, Reply(on: caller.loop) { result in
+            responder.send(result.map { ConvexResponses.json(200, .object([("jobId", .string($0.id.encoded))])) })
+        })
     }
 
     /// The function a callback names, by path; references and function handles are not
@@ -140,7 +136,7 @@ struct ActionCallbackRoutes {
     }
 
     static func resolve(_ storageId: String, in deployment: Deployment) throws(ConvexAPIError) -> StoredFile? {
-        switch deployment.withStore({ StorageIdArgument.resolve(storageId, in: $0) }) {
+        switch deployment.files.resolve(storageId) {
         case .file(let file): return file
         case .missing: return nil
         case .invalid(let message): throw .badRequest("InvalidStorageId", message)

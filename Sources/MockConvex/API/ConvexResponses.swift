@@ -24,3 +24,15 @@ enum ConvexResponses {
         return HTTPResponse(status: 405, headers: ["allow": list])
     }
 }
+
+extension Responder {
+    /// Answers with the response, or with the error's own (`ConvexAPIError.response` is the one
+    /// place an error's body is written): for answers that come after the handler returned,
+    /// when nothing is left to throw to.
+    func send(_ result: Result<HTTPResponse, ConvexAPIError>) {
+        switch result {
+        case .success(let response): send(response)
+        case .failure(let error): send(error.response)
+        }
+    }
+}

@@ -50,10 +50,7 @@ final class FunctionCaller {
         case .success(let spec):
             let values: [ConvexValue]
             do {
-                guard case .array(let converted) = try ConvexValue.importing(.array(arguments)) else {
-                    preconditionFailure("an imported array is an array")
-                }
-                values = converted
+                values = try ConvexValue.importingArguments(arguments)
             } catch {
                 completion(.success(FunctionOutcome(.failure(JSFailure(message: "Invalid arguments for \(path.canonical): \(error.message)")))))
                 return
@@ -65,23 +62,21 @@ final class FunctionCaller {
                 return
             }
             let deployment = self.deployment
+            let loop = self.loop
             // A query that answers at once runs under the lock and needs no copy of the store;
             // one that takes time keeps the store as it was when it started. Holding copies
             // only then keeps writers from copying tables while queries run.
             let readAt = spec.kind == .query ? snapshot ?? (spec.delayMs > 0 ? deployment.snapshot() : nil) : nil
-            let run = { () -> Result<FunctionOutcome, ConvexAPIError> in
-                if let readAt { return .success(deployment.runQuery(spec, path: path, arguments: values, on: readAt)) }
-                return Result { () throws(ConvexAPIError) in
-                    try deployment.run(spec, path: path, arguments: values, identifier: mutationIdentifier)
+            let execute = {
+                guard spec.kind != .query else {
+                    let outcome = readAt.map { deployment.runQuery(spec, path: path, arguments: values, on: $0) }
+                        ?? deployment.runQuery(spec, path: path, arguments: values)
+                    return completion(.success(outcome))
                 }
+                deployment.run(spec, path: path, arguments: values, identifier: mutationIdentifier, Reply(on: loop, completion))
             }
-            guard spec.delayMs > 0 else {
-                completion(run())
-                return
-            }
-            loop.schedule(after: .milliseconds(spec.delayMs)) {
-                completion(run())
-            }
+            guard spec.delayMs > 0 else { return execute() }
+            loop.schedule(after: .milliseconds(spec.delayMs), execute)
         }
     }
 

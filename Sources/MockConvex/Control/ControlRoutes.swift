@@ -21,6 +21,7 @@ final class ControlRoutes {
         registerFaults(on: router)
         registerDeclarations(on: router)
         registerState(on: router)
+        registerCallbackTokens(on: router)
     }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) {
@@ -30,7 +31,7 @@ final class ControlRoutes {
                     "ControlTokenRequired", "The control API needs the header Authorization: Bearer <token>, with the token given to --control-token").response)
             }
             let expected = "Bearer " + token
-            guard Deployment.constantTimeEqual(Array(given.utf8), Array(expected.utf8)) else {
+            guard ConstantTime.equal(Array(given.utf8), Array(expected.utf8)) else {
                 return responder.send(ConvexAPIError.unauthenticated(
                     "BadControlToken", "The bearer token does not match the one given to --control-token").response)
             }

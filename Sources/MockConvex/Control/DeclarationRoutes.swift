@@ -8,6 +8,7 @@ extension ControlRoutes {
 
     func registerDeclarations(on router: Router) {
         let deployment = control.deployment
+        let loop = self.loop
         router.add(.GET, Self.functionsPath) { _, responder in
             let declared = deployment.functionDeclarations.map { (key: $0.path.stripped, value: $0.source) }
             responder.send(Self.ok(.object([("functions", .object(declared))])))
@@ -31,12 +32,9 @@ extension ControlRoutes {
             } catch {
                 throw Self.invalid("InvalidFunction", error)
             }
-            do throws(PersistenceError) {
-                try deployment.setFunction(declared.0, declared.1, source: body)
-            } catch {
-                throw StorageFailure.response(for: error)
-            }
-            responder.send(Self.ok(Self.declaration(declared.0, body)))
+            deployment.setFunction(declared.0, declared.1, source: body, Reply(on: loop) { result in
+                responder.send(result.map { Self.ok(Self.declaration(declared.0, body)) }.mapError(StorageFailure.response))
+            })
         }
         router.add(.DELETE, prefix: Self.functionsPath + "/") { request, responder in
             let path = try Self.functionPath(request)

@@ -6,16 +6,15 @@ import EventHTTP
 extension ControlRoutes {
     func registerState(on router: Router) {
         let control = self.control
+        let loop = self.loop
         router.add(.POST, "/_mock/reset") { _, responder in
-            do throws(PersistenceError) {
-                try control.deployment.reset()
-            } catch {
-                throw StorageFailure.response(for: error)
-            }
-            control.journal.clear()
-            control.faults.removeAll()
-            control.installConfigFaults()
-            responder.send(Self.ok(Self.state(control.deployment)))
+            control.deployment.reset(Reply(on: loop) { result in
+                if case .failure(let error) = result { return responder.send(StorageFailure.response(for: error).response) }
+                control.journal.clear()
+                control.faults.removeAll()
+                control.installConfigFaults()
+                responder.send(Self.ok(Self.state(control.deployment)))
+            })
         }
         router.add(.GET, "/_mock/state") { _, responder in
             responder.send(Self.ok(Self.state(control.deployment)))

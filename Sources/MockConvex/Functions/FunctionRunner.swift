@@ -38,12 +38,16 @@ enum FunctionRunner {
         }
         switch behaviour {
         case .insert(let table):
-            return ArgumentRules.userFields(args, module: module).map { fields in
-                // Every table a config names is numbered when the deployment starts.
-                guard let number = store.tableNumbers.number(of: table) else { preconditionFailure("table \(table) has no number") }
+            return ArgumentRules.userFields(args, module: module).flatMap { fields in
+                // Every table a config or a declaration names is numbered before it is served.
+                guard let number = store.tableNumbers.number(of: table) else {
+                    return .failure(uncaught("Table \(table) has no number yet; declare the function again"))
+                }
                 let (id, creationTime) = allocator.next(tableNumber: number)
-                writes.append(.insertDocument(table: table, Document(id: id, creationTime: creationTime, fields: fields)))
-                return .string(id.encoded)
+                let document = Document(id: id, creationTime: creationTime, fields: fields)
+                if let problem = DocumentLimits.problem(with: document) { return .failure(uncaught(problem)) }
+                writes.append(.insertDocument(table: table, document))
+                return .success(.string(id.encoded))
             }
         case .get(DocumentStore.storageTable):
             return ArgumentRules.documentId(in: args, table: DocumentStore.storageTable, onlyId: true, tables: store.tableNumbers).map { id in
@@ -79,6 +83,7 @@ enum FunctionRunner {
                     } else {
                         document.fields = changes
                     }
+                    if let problem = DocumentLimits.problem(with: document) { return .failure(uncaught(problem)) }
                     writes.append(.updateDocument(table: table, document))
                     return .success(.null)
                 }
@@ -102,7 +107,7 @@ enum FunctionRunner {
         case .storage(let call):
             return StorageCalls.perform(call, args: args, module: module, store: store, environment: environment, writes: &writes)
         case .schedule(let target, let delayMs):
-            let (id, creationTime) = allocator.next(tableNumber: TableNumbers.system[DocumentStore.scheduledFunctionsTable]!)
+            let (id, creationTime) = allocator.next(tableNumber: TableNumbers.scheduledFunctions)
             let job = ScheduledJob(id: id, creationTime: creationTime, path: target, arguments: [.object(args)],
                                    scheduledTime: creationTime + Double(delayMs))
             writes.append(.putJob(job))

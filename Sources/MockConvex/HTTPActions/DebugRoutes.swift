@@ -22,21 +22,24 @@ struct DebugRoutes {
         switch (method, path) {
         case (.GET, Self.networkTestPath):
             var options = NodeActionEmulation.Options(convexOrigin: deployment.settings.convexOrigin, siteOrigin: deployment.siteOrigin)
+            // What the backend gives each Node action it starts.
+            options.callbackToken = deployment.issueCallbackToken()
             options.storageId = request.queryValue("storageId")
             let emulation = NodeActionEmulation(loop: loop, options: options)
             emulation.run { report in
                 responder.send(ConvexResponses.json(200, report.json))
             }
         case (.POST, Self.createBlobPath):
-            let file = try deployment.storeUpload(RequestBody(Self.testBlob), contentType: "text/plain", expectedSHA256: nil)
-            responder.send(ConvexResponses.json(200, .object([("storageId", .string(file.id.encoded))])))
+            deployment.files.upload(RequestBody(Self.testBlob), contentType: "text/plain", expectedSHA256: nil, Reply(on: loop) { result in
+                responder.send(result.map { ConvexResponses.json(200, .object([("storageId", .string($0.id.encoded))])) })
+            })
         case (.GET, Self.fallbackPath):
             guard let storageId = request.queryValue("storageId"), !storageId.isEmpty else {
                 responder.send(ConvexResponses.text(400, "Missing storageId query parameter"))
                 return true
             }
             guard let file = try? ActionCallbackRoutes.resolve(storageId, in: deployment),
-                  let body = deployment.blobs.content(uuid: file.uuid, range: 0..<file.size)
+                  let body = deployment.files.blobs.content(uuid: file.uuid, range: 0..<file.size)
             else {
                 responder.send(ConvexResponses.text(404, "No blob with storageId \(storageId)"))
                 return true

@@ -19,6 +19,9 @@ public final class NodeActionEmulation {
         /// Tries per request; the Node executor makes 5 (with backoff) where it retries.
         public var attempts = 1
         public var timeout: Duration = .seconds(10)
+        /// The `Convex-Action-Callback-Token` the deployment issued for this run; without one
+        /// the callbacks carry a token of the right form that the deployment will refuse.
+        public var callbackToken: String?
 
         public init(convexOrigin: String, siteOrigin: String) {
             self.convexOrigin = convexOrigin
@@ -50,7 +53,7 @@ public final class NodeActionEmulation {
             "Content-Type": "application/json",
             "Convex-Client": "actions-\(Self.clientVersion)",
             // A token of the backend's form (version byte, then ciphertext, in hex).
-            "Convex-Action-Callback-Token": "01" + randomHex(56),
+            "Convex-Action-Callback-Token": options.callbackToken ?? "01" + randomHex(56),
             "Convex-Action-Function-Name": "mockconvexProbe.js:nodeNetworkTest",
             "Convex-Request-Id": randomHex(8),
             "Convex-Execution-Id": allocator.uuid(),

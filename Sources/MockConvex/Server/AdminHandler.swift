@@ -20,7 +20,7 @@ final class AdminHandler: HTTPHandler {
         let caller = FunctionCaller(deployment: deployment, loop: loop)
         FunctionRoutes(caller: caller).register(on: router)
         ActionCallbackRoutes(caller: caller).register(on: router)
-        StorageRoutes(deployment: deployment).register(on: router)
+        StorageRoutes(deployment: deployment, loop: loop).register(on: router)
         for table in [router, bare] {
             table.methodNotAllowed = ConvexResponses.methodNotAllowed
             table.internalError = { _ in ConvexAPIError.internalServerError.response }

@@ -37,7 +37,9 @@ public final class MockConvexServer: Sendable {
         func observed(_ listener: String, _ make: @escaping @Sendable (EventLoop) -> any HTTPHandler) -> @Sendable (EventLoop) -> any HTTPHandler {
             guard let control else { return make }
             return { loop in
-                let routes = listener == ServerOptions.adminListener ? ControlRoutes(control: control, loop: loop) : nil
+                // Port 80 answers what admin answers, the control API included, as a sidecar
+                // forwarding 80 to 3210 would.
+                let routes = listener == ServerOptions.siteListener ? nil : ControlRoutes(control: control, loop: loop)
                 return ObservedHandler(make(loop), control: control, routes: routes, listener: listener, loop: loop)
             }
         }

@@ -13,6 +13,21 @@ extension ConvexValue {
     public static func importing(_ json: JSON) throws(ValueImportError) -> ConvexValue {
         try ValueImport.convert(json).value
     }
+
+    /// Positional arguments, imported as the one array they arrive in (which counts as a
+    /// level of nesting and toward the size).
+    static func importingArguments(_ arguments: [JSON]) throws(ValueImportError) -> [ConvexValue] {
+        let converted = try ValueImport.convert(.array(arguments)).value
+        guard case .array(let values) = converted else { return [converted] }
+        return values
+    }
+
+    /// Converts a value this program stored (in the encoded format) without the limits client
+    /// input is held to: what an older version accepted must still load. Only malformed
+    /// wrappers fail.
+    static func importingStored(_ json: JSON) throws(ValueImportError) -> ConvexValue {
+        try ValueImport.convertStored(json)
+    }
 }
 
 /// The conversion carries each value's size and nesting up the tree, because every container
@@ -33,6 +48,30 @@ private enum ValueImport {
         case .string(let text): return try checkedScalar(.string(text), size: ConvexValue.stringSize(text))
         case .array(let items): return try array(items)
         case .object(let members): return try object(members)
+        }
+    }
+
+    static func convertStored(_ json: JSON) throws(ValueImportError) -> ConvexValue {
+        switch json {
+        case .null: return .null
+        case .bool(let flag): return .boolean(flag)
+        case .number(let number): return .float64(number)
+        case .integer(let number): return .float64(Double(number))
+        case .string(let text): return .string(text)
+        case .array(let items):
+            var values: [ConvexValue] = []
+            values.reserveCapacity(items.count)
+            for item in items { values.append(try convertStored(item)) }
+            return .array(values)
+        case .object(let members):
+            let members = distinctMembers(members)
+            if members.count == 1, let unwrapped = try wrapper(members[0].key, members[0].value) {
+                return unwrapped.value
+            }
+            var fields: [(String, ConvexValue)] = []
+            fields.reserveCapacity(members.count)
+            for (name, value) in members { fields.append((name, try convertStored(value))) }
+            return .object(ConvexObject(fields))
         }
     }
 

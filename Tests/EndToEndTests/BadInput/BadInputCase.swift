@@ -69,8 +69,10 @@ enum Request {
 
     static let adminKey = "convex-self-hosted|" + String(repeating: "ab", count: 32)
     static let adminAuthorization = [("Authorization", "Convex \(adminKey)")]
-    /// Any token passes the action-callback check; its absence does not.
-    static let callbackToken = [("Convex-Action-Callback-Token", "t")]
+    /// Stands for a callback token the server under test issued: `BadInputServer` asks the
+    /// control API for one and puts it in place of this before sending.
+    static let callbackTokenPlaceholder = "{callback-token}"
+    static let callbackToken = [("Convex-Action-Callback-Token", callbackTokenPlaceholder)]
 }
 
 /// libevent 2.1's fixed error pages: it answers malformed HTTP itself, before any handler runs,

@@ -11,6 +11,8 @@ final class BadInputServer {
     let server: MockConvexProcess
     private let bystander: RawHTTP.Connection
     let baseline: Int
+    /// A `Convex-Action-Callback-Token` the server issued (cases name it with a placeholder).
+    let callbackToken: String
 
     init(maxUploadBytes: Int = 131_072) throws {
         server = try MockConvexProcess([
@@ -19,6 +21,7 @@ final class BadInputServer {
             "--max-body-bytes", "65536", "--max-upload-bytes", String(maxUploadBytes),
         ])
         bystander = try RawHTTP.Connection(port: try server.port("admin"))
+        callbackToken = try Self.issueCallbackToken(port: try server.port("admin"))
         try Self.expectVersion(on: bystander)
         baseline = try #require(server.openDescriptors)
     }
@@ -33,7 +36,7 @@ final class BadInputServer {
         let connection = try RawHTTP.Connection(port: try port(row.listener), timeout: 10)
         // A server that answers before the whole request is read (a head over the limit) may
         // make the rest of the write fail; the answer is still there to read.
-        try? connection.write(row.request)
+        try? connection.write(withCallbackToken(row.request))
         let response: RawHTTP.Response
         do {
             response = try connection.readResponse()
@@ -52,6 +55,21 @@ final class BadInputServer {
         }
         connection.close()
         try expectStillServing(after: row.name)
+    }
+
+    /// `request` with the callback token placeholder, if it has one, replaced by a real token.
+    func withCallbackToken(_ request: [UInt8]) -> [UInt8] {
+        let placeholder = Array(Request.callbackTokenPlaceholder.utf8)
+        guard let range = request.firstRange(of: placeholder) else { return request }
+        return Array(request[..<range.lowerBound]) + Array(callbackToken.utf8) + Array(request[range.upperBound...])
+    }
+
+    /// The token a test playing a Node action gets from the control API.
+    static func issueCallbackToken(port: Int) throws -> String {
+        let issued = try RawHTTP.send("POST", "/_mock/action-callback-token", port: port)
+        #expect(issued.status == 200)
+        let object = try JSONSerialization.jsonObject(with: Data(issued.body)) as? [String: Any]
+        return try #require(object?["token"] as? String)
     }
 
     /// The bystander is answered and every descriptor the case used is closed.

@@ -106,7 +106,7 @@ import TestSupport
 
     /// Uploads `size` bytes the way a Node action would and returns the download path.
     private static func storeBlob(of size: Int, port: Int) throws -> String {
-        let token = Request.callbackToken
+        let token = [("Convex-Action-Callback-Token", try BadInputServer.issueCallbackToken(port: port))]
         let issued = try RawHTTP.post("/api/actions/storage_generate_upload_url", port: port, json: "{}", headers: token)
         let uploadURL = try #require(Self.string(issued.body, "url"))
         let upload = try RawHTTP.send("POST", String(uploadURL[try #require(uploadURL.range(of: "/api/")).lowerBound...]), port: port,

@@ -4,23 +4,24 @@ import EventHTTP
 /// backend's order with its answers.
 struct StorageRoutes {
     let deployment: Deployment
+    let loop: EventLoop
 
     static let prefix = "/api/storage/"
     static let uploadPath = "/api/storage/upload"
 
     func register(on router: Router) {
-        router.add(.POST, Self.uploadPath) { request, responder in responder.send(try upload(request)) }
+        router.add(.POST, Self.uploadPath) { request, responder in try upload(request, responder) }
         router.add(.GET, prefix: Self.prefix) { request, responder in responder.send(try download(request)) }
     }
 
     // MARK: Upload
 
-    func upload(_ request: HTTPRequest) throws(ConvexAPIError) -> HTTPResponse {
+    func upload(_ request: HTTPRequest, _ responder: Responder) throws(ConvexAPIError) {
         let tokens = request.queryItems.filter { $0.name == "token" }
         guard tokens.count == 1 else {
             throw .badRequest("BadQueryArgs", "Failed to deserialize query string: \(tokens.isEmpty ? "missing" : "duplicate") field `token`")
         }
-        if let rejection = deployment.checkUploadToken(tokens[0].value) { throw rejection }
+        if let rejection = deployment.files.checkUploadToken(tokens[0].value) { throw rejection }
         let contentType = try request.headers["Content-Type"].map { (value) throws(ConvexAPIError) in
             guard let type = MediaType(parsing: value) else { throw Self.badHeader("content-type") }
             return type.normalized
@@ -29,8 +30,9 @@ struct StorageRoutes {
             guard let expected = Self.sha256(fromDigest: value) else { throw Self.badHeader("digest") }
             return expected
         }
-        let file = try deployment.storeUpload(request.content, contentType: contentType, expectedSHA256: digest)
-        return ConvexResponses.json(200, .object([("storageId", .string(file.id.encoded))]))
+        deployment.files.upload(request.content, contentType: contentType, expectedSHA256: digest, Reply(on: loop) { result in
+            responder.send(result.map { ConvexResponses.json(200, .object([("storageId", .string($0.id.encoded))])) })
+        })
     }
 
     /// `sha-256=<base64 of 32 bytes>`, exactly: the prefix is case-sensitive and only the first
@@ -72,7 +74,7 @@ struct StorageRoutes {
         if range == .unsatisfiable {
             return HTTPResponse(status: 416, headers: ["content-length": "0"])
         }
-        guard let file = deployment.file(uuid: uuid) else { throw Self.notFound(uuid) }
+        guard let file = deployment.files.file(uuid: uuid) else { throw Self.notFound(uuid) }
         // A row whose bytes are gone is the backend's 500 too.
         guard let answer = respond(file, range) else { throw .internalServerError }
         return answer
@@ -88,7 +90,7 @@ struct StorageRoutes {
         switch range {
         case .single(let start, let end) where file.size > 0:
             let served = RangeRequest.served(start: start, end: end, size: file.size)
-            guard let body = deployment.blobs.content(uuid: file.uuid, range: served) else { return nil }
+            guard let body = deployment.files.blobs.content(uuid: file.uuid, range: served) else { return nil }
             if let type = file.contentType { headers.add("content-type", type) }
             headers.add("content-range", RangeRequest.contentRange(start: start, end: end, size: file.size))
             headers.add("content-length", String(served.count))
@@ -96,13 +98,13 @@ struct StorageRoutes {
             return HTTPResponse(status: 206, headers: headers, content: body)
         case .single:
             // A range of an empty file: 200, empty, without a digest.
-            guard deployment.blobs.content(uuid: file.uuid, range: 0..<0) != nil else { return nil }
+            guard deployment.files.blobs.content(uuid: file.uuid, range: 0..<0) != nil else { return nil }
             if let type = file.contentType { headers.add("content-type", type) }
             headers.add("content-length", "0")
             Self.addCaching(&headers)
             return HTTPResponse(status: 200, headers: headers)
         case .whole, .unsatisfiable:
-            guard let body = deployment.blobs.content(uuid: file.uuid, range: 0..<file.size) else { return nil }
+            guard let body = deployment.files.blobs.content(uuid: file.uuid, range: 0..<file.size) else { return nil }
             headers.add("digest", "sha-256=\(Base64.encode(file.sha256))")
             if let type = file.contentType { headers.add("content-type", type) }
             headers.add("content-length", String(file.size))

@@ -2,7 +2,9 @@
 /// up from 10001 as on a new deployment; system tables have the backend's fixed numbers.
 public struct TableNumbers: Sendable, Equatable {
     public static let firstUserTable: UInt32 = 10001
-    public static let system: [String: UInt32] = ["_storage": 540, "_scheduled_functions": 539]
+    public static let storage: UInt32 = 540
+    public static let scheduledFunctions: UInt32 = 539
+    public static let system: [String: UInt32] = ["_storage": storage, "_scheduled_functions": scheduledFunctions]
 
     private(set) var byName: [String: UInt32] = system
     private(set) var byNumber: [UInt32: String] = Dictionary(uniqueKeysWithValues: system.map { ($1, $0) })
@@ -16,7 +18,10 @@ public struct TableNumbers: Sendable, Equatable {
     @discardableResult
     public mutating func assign(_ table: String) -> UInt32 {
         if let number = byName[table] { return number }
-        let next = max(Self.firstUserTable, (byNumber.keys.filter { $0 >= Self.firstUserTable }.max() ?? Self.firstUserTable - 1) + 1)
+        // Numbers count up by one per table from 10001; a stored number at the very top (a
+        // damaged data directory) must not overflow, so the search goes down from there.
+        var next = max(Self.firstUserTable, (byNumber.keys.filter { $0 >= Self.firstUserTable }.max() ?? Self.firstUserTable - 1) &+ 1)
+        while next < Self.firstUserTable || byNumber[next] != nil { next = next &- 1 }
         byName[table] = next
         byNumber[next] = table
         return next

@@ -14,18 +14,24 @@ public struct DocumentStore: Sendable {
     private var fileIdsByUUID: [String: DocumentId] = [:]
     private var jobs: [DocumentId: ScheduledJob] = [:]
     private var jobOrder: [DocumentId] = []
+    /// Finished jobs in the order they finished (entries before `finishedStart` are gone), so
+    /// retention can drop the oldest without a search.
+    private var finishedOrder: [DocumentId] = []
+    private var finishedStart = 0
 
     public static let storageTable = "_storage"
     public static let scheduledFunctionsTable = "_scheduled_functions"
 
     public init() {}
 
-    public mutating func declareTable(_ name: String) {
-        tableNumbers.assign(name)
-    }
-
-    mutating func restoreTableNumber(_ name: String, number: UInt32) {
-        tableNumbers.restore(name, number: number)
+    /// The writes that give each of `tables` not numbered yet its number, in order.
+    func declarations(for tables: [String]) -> [StoreWrite] {
+        var numbers = tableNumbers
+        var writes: [StoreWrite] = []
+        for table in tables where numbers.number(of: table) == nil {
+            writes.append(.declareTable(name: table, number: numbers.assign(table)))
+        }
+        return writes
     }
 
     public func tableName(of id: DocumentId) -> String? { tableNumbers.name(of: id.tableNumber) }
@@ -61,6 +67,14 @@ public struct DocumentStore: Sendable {
     /// Scheduled functions oldest first.
     public var allJobs: [ScheduledJob] { jobOrder.compactMap { jobs[$0] } }
 
+    /// How many scheduled functions have finished (succeeded, failed or been canceled).
+    var finishedJobCount: Int { finishedOrder.count - finishedStart }
+
+    /// The `count` jobs that finished longest ago, oldest first.
+    func oldestFinishedJobs(_ count: Int) -> [DocumentId] {
+        Array(finishedOrder[finishedStart..<min(finishedOrder.count, finishedStart + max(0, count))])
+    }
+
     public var tableNames: [String] { tables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
 
     public mutating func apply(_ writes: [StoreWrite]) {
@@ -91,8 +105,23 @@ public struct DocumentStore: Sendable {
                 fileIdsByUUID[file.uuid] = nil
             }
         case .putJob(let job):
-            if jobs[job.id] == nil { jobOrder.append(job.id) }
-            jobs[job.id] = job
+            let previous = jobs.updateValue(job, forKey: job.id)
+            if previous == nil { jobOrder.append(job.id) }
+            if job.state.isFinished && !(previous?.state.isFinished ?? false) { finishedOrder.append(job.id) }
+        case .deleteJob(let id):
+            guard jobs.removeValue(forKey: id) != nil else { return }
+            jobOrder.removeAll { $0 == id }
+            if finishedOrder[finishedStart...].first == id {
+                finishedStart += 1
+                if finishedStart > 4096 && finishedStart * 2 > finishedOrder.count {
+                    finishedOrder.removeFirst(finishedStart)
+                    finishedStart = 0
+                }
+            } else if let index = finishedOrder[finishedStart...].firstIndex(of: id) {
+                finishedOrder.remove(at: index)
+            }
+        case .declareTable(let name, let number):
+            tableNumbers.restore(name, number: number)
         case .clearAll:
             for name in tables.keys { tables[name] = Table() }
             files = [:]
@@ -100,6 +129,8 @@ public struct DocumentStore: Sendable {
             fileIdsByUUID = [:]
             jobs = [:]
             jobOrder = []
+            finishedOrder = []
+            finishedStart = 0
         }
     }
 }

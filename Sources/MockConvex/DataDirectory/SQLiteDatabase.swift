@@ -9,21 +9,6 @@ enum SQLiteValue: Equatable {
     case null
 }
 
-/// Why the store could not do something, in words that say what to check.
-public struct PersistenceError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    /// SQLITE_FULL or ENOSPC: the disk is full, which clients hear about as 507.
-    public let diskFull: Bool
-
-    init(_ description: String, diskFull: Bool = false) {
-        self.description = description
-        self.diskFull = diskFull
-    }
-
-    /// An upload whose request was answered (or whose client left) before its bytes were stored.
-    static let bodyGone = PersistenceError("the upload's request was already answered, so its bytes are gone")
-}
-
 /// The few SQLite calls the data directory needs, over the C library. GRDB would bring all of
 /// Foundation into the binary for what is a handful of statements.
 final class SQLiteDatabase {
@@ -96,6 +81,11 @@ final class SQLiteDatabase {
             guard step == SQLITE_ROW else { throw failure(step, lastMessage) }
             rows.append((0..<sqlite3_column_count(statement)).map { column(statement, $0) })
         }
+    }
+
+    func setMeta(_ key: String, _ value: String) throws(PersistenceError) {
+        try query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                  [.text(key), .text(value)])
     }
 
     private func column(_ statement: OpaquePointer, _ index: Int32) -> SQLiteValue {

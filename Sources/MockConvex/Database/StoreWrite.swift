@@ -1,5 +1,5 @@
-/// One change to the deployment's data. A mutation or an upload produces its changes first and
-/// they are applied only after they are durable, so a write is all or nothing.
+/// One change to the deployment's data. A transaction produces its changes first; they are
+/// applied to what readers see only once they are durable, so a write is all or nothing.
 public enum StoreWrite: Sendable, Equatable {
     case insertDocument(table: String, Document)
     /// The document's new fields, whole.
@@ -9,6 +9,10 @@ public enum StoreWrite: Sendable, Equatable {
     case deleteFile(StoredFile)
     /// A scheduled function, new or with a new state.
     case putJob(ScheduledJob)
+    /// A finished scheduled function dropped from `_scheduled_functions` (retention).
+    case deleteJob(DocumentId)
+    /// A table gets its number (when a config or a runtime declaration first names it).
+    case declareTable(name: String, number: UInt32)
     /// Every document, file row and scheduled function gone (`POST /_mock/reset`); table
     /// numbers stay, so ids made later still name the same tables.
     case clearAll

@@ -27,9 +27,6 @@ struct IdAllocator: Sendable {
 
     /// A random UUID (version 4, RFC 4122 variant), lowercase and hyphenated.
     mutating func uuid() -> String {
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
-        bytes[6] = bytes[6] & 0x0F | 0x40
-        bytes[8] = bytes[8] & 0x3F | 0x80
-        return UUIDText.format(bytes)
+        UUIDText.random()
     }
 }

@@ -49,3 +49,14 @@ enum UUIDText {
         parse(text).map(format)
     }
 }
+
+extension UUIDText {
+    /// A random UUID (version 4, RFC 4122 variant), lowercase and hyphenated.
+    static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        return format(bytes)
+    }
+}

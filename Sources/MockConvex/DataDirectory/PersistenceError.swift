@@ -1,0 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why the store could not do something, in words that say what to check.
+public struct PersistenceError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    /// SQLITE_FULL or ENOSPC: the disk is full, which clients hear about as 507.
+    public let diskFull: Bool
+
+    init(_ description: String, diskFull: Bool = false) {
+        self.description = description
+        self.diskFull = diskFull
+    }
+
+    /// An upload whose request was answered (or whose client left) before its bytes were stored.
+    static let bodyGone = PersistenceError("the upload's request was already answered, so its bytes are gone")
+
+    /// A system call that failed: `action` and errno's text; a full disk is marked as such.
+    static func system(_ action: String) -> PersistenceError {
+        let code = errno
+        return PersistenceError("\(action): \(String(cString: strerror(code)))", diskFull: code == ENOSPC || code == EDQUOT)
+    }
+
+    /// A write after shutdown began.
+    static let closed = PersistenceError("the server is stopping, so nothing more is stored")
+}

@@ -1,0 +1,125 @@
+import EventHTTP
+
+/// The one thread that writes to the data directory. It takes every commit queued since its
+/// last group, makes their staged blobs durable (fsync, rename, one directory fsync), writes
+/// them in one SQLite transaction (one fsync), and only then shows them to readers, announces
+/// them and answers their transactions. Writers arriving meanwhile form the next group: the
+/// more concurrent writers, the more commits per fsync.
+///
+/// If a group cannot be made durable, it and everything queued after it (which may have read
+/// it) fail, and the working state goes back to the durable one.
+final class DatabaseWriter: Sendable {
+    private let thread: EventLoopThread
+    /// Reached only on the writer's thread.
+    private let directory: LoopBound<DataDirectory>
+
+    init(directory: sending DataDirectory) throws(PersistenceError) {
+        let loop: EventLoop
+        do {
+            loop = try EventLoop()
+        } catch {
+            throw PersistenceError("cannot start the data directory's writer: \(error)")
+        }
+        self.directory = LoopBound(directory, on: loop.handle)
+        do {
+            thread = try EventLoopThread(running: loop)
+        } catch {
+            throw PersistenceError("cannot start the data directory's writer: \(error)")
+        }
+    }
+
+    /// Called (outside the database's lock) when the queue became non-empty while idle.
+    func wake(_ database: Database) {
+        let queued = directory.run { directory in Self.drain(database, directory) }
+        if !queued { Self.failEverything(database, .closed) }
+    }
+
+    /// Finishes what is queued, then ends the thread.
+    func stop() {
+        thread.execute { $0.stop() }
+        thread.join()
+    }
+
+    private static func drain(_ database: Database, _ directory: DataDirectory) {
+        while true {
+            let group: [PendingCommit]? = database.state.withLock { state in
+                guard !state.queue.isEmpty else {
+                    state.writerBusy = false
+                    return nil
+                }
+                defer { state.queue = [] }
+                return state.queue
+            }
+            guard let group else { return }
+            let outcome = Result { () throws(PersistenceError) in try makeDurable(group, in: directory) }
+            switch outcome {
+            case .success:
+                let timestamp: UInt64 = database.state.withLock { state in
+                    for commit in group where !commit.orderingOnly {
+                        state.durable?.apply(commit)
+                        database.feed.publish(CommitRecord(timestamp: commit.timestamp, writes: commit.writes))
+                    }
+                    return state.durable?.timestamp ?? state.workingTimestamp
+                }
+                for commit in group {
+                    commit.afterCommit.forEach { $0() }
+                    commit.complete(.success(commit.orderingOnly ? timestamp : commit.timestamp))
+                }
+            case .failure(let error):
+                let failed: [PendingCommit] = database.state.withLock { state in
+                    let failed = group + state.queue
+                    state.queue = []
+                    if let durable = state.durable {
+                        state.working = durable.store
+                        state.identified = durable.identified
+                    }
+                    return failed
+                }
+                for commit in failed {
+                    commit.blobs.forEach { $0.discard() }
+                    commit.complete(.failure(error))
+                }
+            }
+        }
+    }
+
+    /// Blobs first (so that a committed row always has its bytes), then the rows.
+    private static func makeDurable(_ group: [PendingCommit], in directory: DataDirectory) throws(PersistenceError) {
+        var directories: Set<String> = []
+        for commit in group {
+            for blob in commit.blobs {
+                if let parent = try blob.makeDurable() { directories.insert(parent) }
+            }
+        }
+        for parent in directories.sorted() { try DataDirectory.syncDirectory(parent) }
+        let commits = group.filter { !$0.orderingOnly }
+        guard let latest = commits.last?.timestamp else { return }
+        try directory.commit(commits.map(\.writes), meta: commits.flatMap(\.meta), latestTimestamp: latest)
+    }
+
+    /// The writer's thread is gone (shutdown): nothing queued can become durable.
+    private static func failEverything(_ database: Database, _ error: PersistenceError) {
+        let failed: [PendingCommit] = database.state.withLock { state in
+            defer {
+                state.queue = []
+                state.writerBusy = false
+            }
+            return state.queue
+        }
+        for commit in failed {
+            commit.blobs.forEach { $0.discard() }
+            commit.complete(.failure(error))
+        }
+    }
+}
+
+extension Database.Durable {
+    /// Applies a commit that has become durable to what readers see (in place: the optional
+    /// holding this is mutated through, never copied).
+    mutating func apply(_ commit: PendingCommit) {
+        store.apply(commit.writes)
+        if commit.forgetsIdentified { identified = IdentifiedMutations() }
+        if let remembered = commit.identified { identified[remembered.identifier] = remembered.outcome }
+        timestamp = commit.timestamp
+    }
+}
