@@ -116,3 +116,60 @@ import Testing
         #expect(try response.json["code"] == .string("BadJsonBody"))
     }
 }
+
+/// Callback tokens mean something: only this deployment's own, and only for an hour.
+@Suite(.timeLimit(.minutes(1))) struct ActionCallbackTokenTests {
+    static let config = #"{"functions": {"app:ping": {"type": "query", "returns": "pong"}}}"#
+    static let body = #"{"path":"app:ping","args":{}}"#
+    static let refusal = #"{"code":"InternalServerError","message":"Your request couldn't be completed. Try again later."}"#
+
+    private func call(_ mock: InProcess, token: String) throws -> HTTPResponse {
+        try mock.admin(.POST, "/api/actions/query", headers: ["Content-Type": "application/json", "Convex-Action-Callback-Token": token], body: Self.body)
+    }
+
+    @Test func aTokenThisDeploymentIssuedIsAccepted() throws {
+        let mock = try InProcess(config: Self.config)
+        let answer = try call(mock, token: mock.deployment.issueCallbackToken())
+        #expect(answer.status == 200)
+        #expect(answer.bodyText == #"{"status":"success","value":"pong"}"#)
+    }
+
+    @Test(arguments: ["0a1b2c", "01" + String(repeating: "ab", count: 56), "not hex at all", String(repeating: "f", count: 200)])
+    func aTokenItDidNotIssueIsTheBackendsPlain500(token: String) throws {
+        let mock = try InProcess(config: Self.config)
+        let answer = try call(mock, token: token)
+        #expect(answer.status == 500)
+        #expect(answer.bodyText == Self.refusal)
+    }
+
+    @Test func aTokenOfAnotherSecretOrInstanceIsRefused() throws {
+        let mock = try InProcess(config: Self.config)
+        let otherSecret = try InProcess(config: Self.config) { $0.instanceSecret = String(repeating: "cd", count: 32) }
+        #expect(try call(mock, token: otherSecret.deployment.issueCallbackToken()).status == 500)
+        let otherName = try InProcess(config: Self.config) { $0.instanceName = "another-instance" }
+        #expect(try call(mock, token: otherName.deployment.issueCallbackToken()).status == 500)
+        // An upload token is signed for another purpose.
+        #expect(try call(mock, token: mock.deployment.files.issueUploadToken()).status == 500)
+    }
+
+    @Test func aTokenExpiresAfterTwiceTheActionTimeout() throws {
+        let now = Locked<Int64>(1_800_000_000)
+        let mock = try InProcess(config: Self.config, clock: { now.withLock { $0 } })
+        let token = mock.deployment.issueCallbackToken()
+        now.withLock { $0 += 3599 }
+        #expect(try call(mock, token: token).status == 200)
+        now.withLock { $0 += 1 }
+        let expired = try call(mock, token: token)
+        #expect(expired.status == 500)
+        #expect(expired.bodyText == Self.refusal)
+    }
+
+    @Test func theControlAPIIssuesTokensForTestsThatPlayANodeAction() throws {
+        let control = try ControlInProcess(config: Self.config)
+        let issued = try control.call(.POST, "/_mock/action-callback-token")
+        #expect(issued.status == 200)
+        let token = try #require(try issued.json["token"]?.stringValue)
+        #expect(token.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
+        #expect(try call(control.mock, token: token).status == 200)
+    }
+}

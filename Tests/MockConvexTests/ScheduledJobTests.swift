@@ -98,4 +98,56 @@ import Testing
         #expect(response.status == 400)
         #expect(response.bodyText == #"{"code":"InvalidTimestamp","message":"Requested scheduled_ts is invalid"}"#)
     }
+
+    /// The backend's bounds: past what a `Duration` holds is its 400; past what a `Timestamp`
+    /// holds (the year 2262) its plain 500; anything before is kept, however far off.
+    @Test(arguments: [("1e300", 400), ("1e20", 400), ("18446744073709551616", 400), ("1e10", 500), ("9223372037", 500)])
+    func timesOutOfTheBackendsRangeAreRefused(seconds: String, status: Int) throws {
+        let mock = try InProcess(config: Self.config)
+        let response = try mock.admin(.POST, "/api/actions/schedule_job", headers: mock.callbackHeaders,
+                                      body: #"{"udfPath":"messages:send","udfArgs":{},"scheduledTs":\#(seconds)}"#)
+        #expect(response.status == status)
+        #expect(response.bodyText == (status == 400
+            ? #"{"code":"InvalidTimestamp","message":"Requested scheduled_ts is invalid"}"#
+            : #"{"code":"InternalServerError","message":"Your request couldn't be completed. Try again later."}"#))
+        #expect(mock.deployment.withStore { $0.allJobs.isEmpty })
+        // Still serving.
+        #expect(try mock.post("/api/query", #"{"path":"messages:list","args":{}}"#).status == 200)
+    }
+
+    @Test func aTimeCenturiesAwayIsKeptPending() throws {
+        let mock = try InProcess(config: Self.config)
+        let response = try mock.admin(.POST, "/api/actions/schedule_job", headers: mock.callbackHeaders,
+                                      body: #"{"udfPath":"messages:send","udfArgs":{},"scheduledTs":9223372036}"#)
+        #expect(response.status == 200)
+        let id = try #require(try response.json["jobId"]?.stringValue)
+        let job = try mock.post("/api/query", #"{"path":"jobs:get","args":{"id":"\#(id)"}}"#).json["value"]
+        #expect(job?["state"]?["kind"] == .string("pending"))
+        #expect(job?["scheduledTime"] == .number(9223372036000))
+    }
+
+    /// A mutation that schedules itself with no delay runs for ever, as on the backend; what it
+    /// leaves behind is bounded: the newest finished jobs are kept, the oldest dropped.
+    @Test(.timeLimit(.minutes(2))) func anEndlessChainKeepsABoundedNumberOfFinishedJobs() throws {
+        let mock = try InProcess(config: #"{"functions": {"chain:tick": {"type": "mutation", "schedule": {"function": "chain:tick", "delayMs": 0}}}}"#)
+        let started = try mock.post("/api/mutation", #"{"path":"chain:tick","args":{}}"#)
+        #expect(try started.json["status"] == .string("success"))
+        let deadline = Date().addingTimeInterval(60)
+        var firstKept: DocumentId?
+        var evicted = false
+        while Date() < deadline && !evicted {
+            let (count, oldest) = mock.deployment.withStore { ($0.finishedJobCount, $0.oldestFinishedJobs(1).first) }
+            #expect(count <= JobRetention.maxFinished)
+            if count == JobRetention.maxFinished {
+                if firstKept == nil { firstKept = oldest } else if oldest != firstKept { evicted = true }
+            }
+            usleep(20_000)
+        }
+        #expect(evicted, "the chain never ran past the retention bound within a minute")
+        let jobs = mock.deployment.withStore { $0.allJobs }
+        #expect(jobs.count <= JobRetention.maxFinished + 2)
+        #expect(jobs.filter { !$0.state.isFinished }.count <= 2)
+        // The state export stays quick to make.
+        #expect(ControlRoutes.state(mock.deployment).serialized.count < 8 << 20)
+    }
 }

@@ -12,6 +12,10 @@ final class DatabaseWriter: Sendable {
     private let thread: EventLoopThread
     /// Reached only on the writer's thread.
     private let directory: LoopBound<DataDirectory>
+    /// Set once the thread was told to stop (and joined or detached).
+    private let stopped = Locked(false)
+    /// How many groups (SQLite transactions) were written, and how many commits they held.
+    let counts = Locked((groups: 0, commits: 0))
 
     init(directory: sending DataDirectory) throws(PersistenceError) {
         let loop: EventLoop
@@ -30,17 +34,33 @@ final class DatabaseWriter: Sendable {
 
     /// Called (outside the database's lock) when the queue became non-empty while idle.
     func wake(_ database: Database) {
-        let queued = directory.run { directory in Self.drain(database, directory) }
+        let queued = directory.run { [self] directory in drain(database, directory) }
         if !queued { Self.failEverything(database, .closed) }
     }
 
-    /// Finishes what is queued, then ends the thread.
+    /// Finishes what is queued, then ends the thread. Never call it on the writer's thread.
     func stop() {
+        guard stopped.withLock({ stopped in defer { stopped = true }; return !stopped }) else { return }
         thread.execute { $0.stop() }
         thread.join()
     }
 
-    private static func drain(_ database: Database, _ directory: DataDirectory) {
+    deinit {
+        // A database dropped without `close()` (tests): the thread ends on its own once it has
+        // written what was queued, and lets go of the directory and its lock.
+        if stopped.withLock({ stopped in defer { stopped = true }; return !stopped }) {
+            thread.execute { $0.stop() }
+            thread.detach()
+        }
+    }
+
+    /// Runs `work` on the writer's thread, between groups: tests use it to hold the writer (as
+    /// a slow disk would) and see that readers go on.
+    func onWriterThread(_ work: @escaping @Sendable () -> Void) {
+        thread.execute { _ in work() }
+    }
+
+    private func drain(_ database: Database, _ directory: DataDirectory) {
         while true {
             let group: [PendingCommit]? = database.state.withLock { state in
                 guard !state.queue.isEmpty else {
@@ -51,9 +71,11 @@ final class DatabaseWriter: Sendable {
                 return state.queue
             }
             guard let group else { return }
-            let outcome = Result { () throws(PersistenceError) in try makeDurable(group, in: directory) }
+            let outcome = Result { () throws(PersistenceError) in try Self.makeDurable(group, in: directory) }
             switch outcome {
             case .success:
+                let written = group.filter { !$0.orderingOnly }.count
+                if written > 0 { counts.withLock { $0.groups += 1; $0.commits += written } }
                 let timestamp: UInt64 = database.state.withLock { state in
                     for commit in group where !commit.orderingOnly {
                         state.durable?.apply(commit)
