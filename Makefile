@@ -62,7 +62,7 @@ fuzz: deps-build
 
 # The whole suite under AddressSanitizer, then under ThreadSanitizer with every server the tests
 # start on two loops. Leak detection is off: a server that exits leaves its loops' pending
-# timers and connections unfreed by design (see the README); growth is what `make soak` checks.
+# timers and connections unfreed by design (docs/hardening.md); growth is what `make soak` checks.
 ASAN_BUILD = $(SWIFT) build --build-tests -Xswiftc -sanitize=address --scratch-path .build-asan
 TSAN_BUILD = $(SWIFT) build --build-tests -Xswiftc -sanitize=thread --scratch-path .build-tsan
 test-sanitize: deps

@@ -7,7 +7,7 @@ import TestSupport
 /// Dockerfile, the Makefile and the README say the same.
 @Suite struct ContainerTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// The command the Dockerfile builds with; the Makefile's `static` target and the README use it too.
+    /// The command the Dockerfile builds with; the Makefile's `static` target and docs/ci.md use it too.
     static let staticBuild = "MOCKCONVEX_STATIC_SQLITE=1 swift build -c release --static-swift-stdlib --product mockconvex"
 
     static func read(_ path: String) throws -> String {
@@ -89,31 +89,34 @@ import TestSupport
         #expect(health.status == 0, "\(health.stderr)")
     }
 
-    @Test func theDockerfileMakefileAndREADMEAgree() throws {
+    @Test func theDockerfileMakefileAndDocsAgree() throws {
         let dockerfile = try Self.read("docker/Dockerfile")
         let makefile = try Self.read("Makefile")
-        let readme = try Self.read("README.md")
+        // The page that describes the image to users.
+        let docs = try Self.read("docs/ci.md")
         let instructions = dockerfile.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
 
         #expect(dockerfile.contains(Self.staticBuild))
         #expect(makefile.contains(Self.staticBuild.replacingOccurrences(of: "swift build", with: "$(SWIFT) build")))
-        #expect(readme.contains(Self.staticBuild))
+        #expect(docs.contains(Self.staticBuild))
 
         #expect(instructions.contains("EXPOSE 3210 3211 80"))
-        #expect(readme.contains("`EXPOSE 3210 3211 80`"))
+        #expect(docs.contains("`EXPOSE 3210 3211 80`"))
         #expect(instructions.contains { $0.hasPrefix("HEALTHCHECK ") && $0.hasSuffix(#"CMD ["mockconvex", "healthcheck"]"#) })
-        #expect(readme.contains("mockconvex healthcheck"))
+        #expect(docs.contains("mockconvex healthcheck"))
         #expect(instructions.contains("STOPSIGNAL SIGTERM"))
         #expect(instructions.contains(#"ENTRYPOINT ["mockconvex"]"#))
         #expect(instructions.contains(#"CMD ["--host", "0.0.0.0"]"#))
+        #expect(docs.contains(#"`CMD ["--host", "0.0.0.0"]`"#))
         // Not root at run time.
         let user = try #require(instructions.last { $0.hasPrefix("USER ") })
         #expect(user != "USER root" && user != "USER 0")
         // The runtime stage installs libevent's libraries and nothing else.
         #expect(dockerfile.contains("apt-get install -y --no-install-recommends libevent-2.1-7 libevent-pthreads-2.1-7 \\"))
-        for variable in ["CONVEX_CLOUD_ORIGIN", "CONVEX_SITE_ORIGIN", "INSTANCE_NAME", "INSTANCE_SECRET"] {
+        for variable in ["CONVEX_CLOUD_ORIGIN", "CONVEX_SITE_ORIGIN", "INSTANCE_NAME", "INSTANCE_SECRET",
+                         "HTTP_SERVER_TIMEOUT_SECONDS", "DISABLE_METRICS_ENDPOINT", "CONVEX_RELEASE_VERSION_DEV"] {
             #expect(dockerfile.contains(variable), "\(variable)")
-            #expect(readme.contains("`\(variable)`"), "\(variable)")
+            #expect(docs.contains("`\(variable)`"), "\(variable)")
         }
     }
 }

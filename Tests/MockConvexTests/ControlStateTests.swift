@@ -109,7 +109,7 @@ import Testing
         let mock = try ControlInProcess()
         let unknown = try mock.call(.GET, "/_mock/nothing")
         #expect(unknown.status == 404)
-        #expect(unknown.bodyText == #"{"code":"UnknownControlRoute","message":"There is no control route GET /_mock/nothing; the README lists them"}"#)
+        #expect(unknown.bodyText == #"{"code":"UnknownControlRoute","message":"There is no control route GET /_mock/nothing; docs/control-api.md lists them"}"#)
         let method = try mock.call(.PATCH, "/_mock/reset")
         #expect(method.status == 405)
         #expect(method.headers["allow"] == "POST")

@@ -91,7 +91,8 @@ import Testing
     // local_backend/src/storage.rs, `satisfiable_ranges(u64::MAX)`), so a single range is never
     // 416 and `content-range` repeats the bounds asked for. Protocol §5 says "one `Range:
     // bytes=a-b` → 206, `Content-Range: bytes a-b/size`", which these follow; the bytes served
-    // are those of the file inside the range (README, "the backend's Range quirks").
+    // are those of the file inside the range (docs/wire-compatibility.md, "The backend's Range
+    // quirks").
     @Test(arguments: [
         ("bytes=3-100", "bytes 3-100/10", "3456789"),
         ("bytes=10-20", "bytes 10-20/10", ""),
@@ -138,7 +139,8 @@ import Testing
     @Test(arguments: ["bytes=0-0", "bytes=0-", "bytes=5-9", "bytes=-1"])
     func aRangeOfAnEmptyFileIsAnEmpty200WithoutADigest(range: String) throws {
         // The backend has no Content-Range for a file of size 0 and answers it whole, without a
-        // digest (README, "a range of an empty file is a 200"); protocol §5 does not cover it.
+        // digest (docs/wire-compatibility.md, "a range of an empty file is a 200"); protocol §5
+        // does not cover it.
         let empty = try mock.downloadPath(try mock.store([], contentType: "text/plain"))
         let response = try mock.admin(.GET, empty, headers: ["Range": range])
         #expect(response.status == 200)

@@ -1,5 +1,5 @@
 /// The emulated app: its functions, HTTP action routes and seed documents. This is the
-/// contract of `--config` files (see config/mockconvex.json and the README).
+/// contract of `--config` files (see config/mockconvex.json and docs/config.md).
 public struct DeploymentConfig: Sendable {
     /// In the order the config lists them.
     public private(set) var functionPaths: [FunctionPath] = []

@@ -14,7 +14,7 @@ final class ControlRoutes {
         router.internalError = { _ in ConvexAPIError.internalServerError.response }
         router.notFound = HandlerFunction { request, responder in
             responder.send(ConvexAPIError.notFound(
-                "UnknownControlRoute", "There is no control route \(request.method.rawValue) \(request.path); the README lists them").response)
+                "UnknownControlRoute", "There is no control route \(request.method.rawValue) \(request.path); docs/control-api.md lists them").response)
         }
         registerJournal(on: router)
         registerListeners(on: router)
