@@ -128,6 +128,12 @@ def wrk(url, seconds, connections, method="GET", body_file="-", content_type="-"
     raise RuntimeError(f"wrk printed no report: {result.stdout} {result.stderr}")
 
 
+def wrk_in_background(url, seconds, connections, method, body_file, content_type):
+    """A wrk load left running while another is measured (its own figures are not kept)."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", REPORT, url, "--", method, body_file, content_type]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def best(runs):
     """The least disturbed of several runs of one case: the one with the most requests/s."""
     return max(runs, key=lambda figures: figures["rps"])
@@ -249,6 +255,31 @@ http {{ access_log off; client_body_temp_path {prefix}/body; proxy_temp_path {pr
             row(f"POST /api/query get by id, {label}",
                 best([wrk(admin + "/api/query", seconds, connections, "POST", query_body, "application/json") for _ in range(options.rounds)]),
                 ratio_to="POST fixed JSON, C evhttp")
+
+        # Reads while durable writes stream (--data-dir): queries on one connection alone, then
+        # beside 1 and 8 connections streaming mutations; and mutations from 8 writers against
+        # 1, which group commit lets share fsyncs.
+        server.stop()
+        server, ports = mockconvex(options.mockconvex, "--data-dir", os.path.join(work, "data-streaming"))
+        admin = f"http://127.0.0.1:{ports['admin']}"
+        document = json.loads(http("POST", admin + "/api/mutation", open(mutation_body, "rb").read(), {"Content-Type": "application/json"}))["value"]
+        query_body = body_file("query-streaming.json", json.dumps({"path": "messages:get", "args": {"id": document}}).encode())
+        alone = row("queries on 1 connection, --data-dir, alone",
+                    best([wrk(admin + "/api/query", seconds, 1, "POST", query_body, "application/json") for _ in range(options.rounds)]))
+        for writers in (1, 8):
+            def beside():
+                streaming = wrk_in_background(admin + "/api/mutation", seconds + 2, writers, "POST", mutation_body, "application/json")
+                try:
+                    return wrk(admin + "/api/query", seconds, 1, "POST", query_body, "application/json")
+                finally:
+                    streaming.wait(timeout=seconds + 30)
+            row(f"queries on 1 connection, --data-dir, beside {writers} streaming durable mutations",
+                best([beside() for _ in range(options.rounds)]), ratio_to=alone["name"])
+        one_writer = row("durable mutations, 1 writer",
+                         best([wrk(admin + "/api/mutation", seconds, 1, "POST", mutation_body, "application/json") for _ in range(options.rounds)]))
+        row("durable mutations, 8 writers",
+            best([wrk(admin + "/api/mutation", seconds, 8, "POST", mutation_body, "application/json") for _ in range(options.rounds)]),
+            ratio_to=one_writer["name"])
 
         # 1 MiB storage upload and download, each on a fresh server for its peak RSS.
         blob = body_file("blob.bin", os.urandom(MIB))

@@ -10,10 +10,15 @@ struct IdAllocator: Sendable {
     private var random = SystemRandomNumberGenerator()
     private(set) var lastCreationTime: Double = 0
 
-    /// Times restored from a data directory must not be handed out again.
+    /// Times restored from a data directory must not be handed out again. One no clock can
+    /// reach (not finite, past the year 2262: a damaged row) is not followed.
     mutating func noteExisting(_ creationTime: Double) {
+        guard creationTime.isFinite, creationTime <= Self.latestMilliseconds else { return }
         lastCreationTime = max(lastCreationTime, creationTime)
     }
+
+    /// The backend's timestamps end at i64::MAX nanoseconds.
+    static let latestMilliseconds = Double(Int64.max) / 1e6
 
     mutating func next(tableNumber: UInt32) -> (id: DocumentId, creationTime: Double) {
         var now = timespec()
@@ -21,7 +26,8 @@ struct IdAllocator: Sendable {
         let nanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
         let milliseconds = Double(nanoseconds / 1_000_000) + Double(nanoseconds % 1_000_000) * 1e-6
         lastCreationTime = max(milliseconds, lastCreationTime.nextUp)
-        let id = DocumentId.generate(tableNumber: tableNumber, unixSeconds: Int64(lastCreationTime / 1000), using: &random)
+        let seconds = Int64(exactly: (lastCreationTime / 1000).rounded(.down)) ?? 0
+        let id = DocumentId.generate(tableNumber: tableNumber, unixSeconds: seconds, using: &random)
         return (id, lastCreationTime)
     }
 
