@@ -184,7 +184,19 @@ import TestSupport
 
         let refused = try control("PUT", "/_mock/listeners/admin", #"{"enabled":false}"#, port: admin)
         #expect(refused.status == 409)
-        #expect(refused.text.hasPrefix(#"{"code":"WouldCloseControlAPI","#))
+        #expect(refused.header("Content-Type") == "application/json")
+        let body = try JSONSerialization.jsonObject(with: Data(refused.body)) as? [String: String]
+        #expect(body == ["code": "WouldCloseControlAPI", "message": """
+            Closing admin would close the control API with it (only admin serves /_mock/), and nothing could reopen it. \
+            To make admin fail for clients while keeping control, add a fault on it instead \
+            (POST /_mock/faults {"listener": "admin", "pathPrefix": "/api/", "kind": "reset"}: faults never apply to /_mock/); \
+            to close it for good, stop mockconvex
+            """])
+        // The advice works: the fault resets admin's API calls and the control API still answers.
+        #expect(try control("POST", "/_mock/faults", #"{"listener": "admin", "pathPrefix": "/api/", "kind": "reset"}"#, port: admin).status == 201)
+        #expect(throws: RawHTTP.Failure.reset) { try RawHTTP.post("/api/query", port: admin, json: #"{"path":"messages:list","args":{}}"#) }
+        #expect(try control("DELETE", "/_mock/faults", port: admin).text == #"{"removed":1}"#)
+        #expect(try RawHTTP.post("/api/query", port: admin, json: #"{"path":"messages:list","args":{}}"#).status == 200)
     }
 
     @Test func noPort80StartsTheListenerClosedAndTheControlAPIOpensIt() throws {

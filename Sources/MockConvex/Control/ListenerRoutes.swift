@@ -25,9 +25,14 @@ extension ControlRoutes {
             guard let members = body.objectMembers, members.allSatisfy({ $0.key == "enabled" }), case .bool(let enabled)? = body["enabled"] else {
                 throw ConvexAPIError.badRequest("InvalidListenerState", #"The body must be {"enabled": true} or {"enabled": false}"#)
             }
+            // Only admin serves /_mock/, so closing it would leave nothing that could reopen it.
             if !enabled && name == request.listener {
-                throw ConvexAPIError(status: 409, code: "WouldCloseControlAPI",
-                                     message: "Closing \(name) would drop this request and leave no way to reopen it; send this to another listener that serves the control API")
+                throw ConvexAPIError(status: 409, code: "WouldCloseControlAPI", message: """
+                    Closing \(name) would close the control API with it (only \(name) serves /_mock/), and nothing could reopen it. \
+                    To make \(name) fail for clients while keeping control, add a fault on it instead \
+                    (POST /_mock/faults {"listener": "\(name)", "pathPrefix": "/api/", "kind": "reset"}: faults never apply to /_mock/); \
+                    to close it for good, stop mockconvex
+                    """)
             }
             // The answer comes from another loop's thread; it is sent from this request's loop.
             let back = LoopBound(responder, on: loop.handle)
