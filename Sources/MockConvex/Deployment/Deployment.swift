@@ -217,7 +217,7 @@ public final class Deployment: Sendable {
         case .none:
             return .anonymous
         case .adminKey(let key):
-            guard Self.constantTimeEqual(Array(key.utf8), Array(settings.adminKey.utf8)) else {
+            guard SecretComparison.equal(Array(key.utf8), Array(settings.adminKey.utf8)) else {
                 throw ConvexAPIError.unauthenticated("BadAdminKey", "The provided admin key was invalid for this instance")
             }
             return .admin
@@ -446,17 +446,6 @@ public final class Deployment: Sendable {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
-    }
-
-    /// Compares every byte whatever the first difference, so timing says nothing about the key.
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        for index in 0..<max(a.count, b.count) {
-            let x = index < a.count ? a[index] : 0
-            let y = index < b.count ? b[index] : 0
-            difference |= x ^ y
-        }
-        return difference == 0
     }
 }
 
