@@ -4,7 +4,7 @@ import TestSupport
 
 /// The control API through the real binary, seen from real client sockets: what a test suite
 /// driving mockconvex from outside does, with nothing restarted.
-@Suite struct ControlAPIEndToEndTests {
+@Suite(.timeLimit(.minutes(2))) struct ControlAPIEndToEndTests {
     private func start(_ extra: [String] = []) throws -> MockConvexProcess {
         try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--port80-port", "0", "--config", Fixtures.exampleConfig] + extra)
     }

@@ -5,7 +5,7 @@ import Testing
 
 /// The `--config` file: the example parses, and every rule refuses with the JSON path of the
 /// offending part and a message that says what is wrong.
-@Suite struct ConfigFileTests {
+@Suite(.timeLimit(.minutes(1))) struct ConfigFileTests {
     static let exampleURL = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../config/mockconvex.json")
 
     @Test func theExampleConfigParses() throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// `/_mock/faults`: adding, listing and removing faults, what they match, how often they act
 /// (always, N times, with a seeded probability), and each bad fault refused with its path.
-@Suite struct ControlFaultTests {
+@Suite(.timeLimit(.minutes(1))) struct ControlFaultTests {
     @Test func aFaultIsListedWithItsIdAndCounts() throws {
         let mock = try ControlInProcess()
         let added = try mock.call(.POST, "/_mock/faults", #"{"listener": "admin", "method": "get", "pathPrefix": "/api/storage/", "kind": "reset", "times": 2}"#)
