@@ -18,16 +18,19 @@ let fuzzTargets: [Target] = Context.environment["MOCKCONVEX_FUZZ"] == "1"
         }
     : []
 
+// Linux only: mockconvex is built and tested on Debian/Ubuntu, and nothing builds it on macOS,
+// so no Apple platform is declared.
 let package = Package(
     name: "mockconvex",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mockconvex", targets: ["mockconvex"]),
     ],
+    // Exact versions, so that every build (and CI's clean clone) gets the code that was tested;
+    // Package.resolved stays out of git.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-atomics", exact: "1.3.0"),
     ],
     targets: [
@@ -35,13 +38,13 @@ let package = Package(
         .systemLibrary(
             name: "CLibevent",
             pkgConfig: "libevent",
-            providers: [.apt(["libevent-dev"]), .brew(["libevent"])]
+            providers: [.apt(["libevent-dev"])]
         ),
         // SQLite, the embedded store behind --data-dir. No pkg-config: its `-lsqlite3` would
         // undo the static link (sqlite3.h is on the default include path everywhere).
         .systemLibrary(
             name: "CSQLite",
-            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+            providers: [.apt(["libsqlite3-dev"])]
         ),
         // The only module that touches libevent pointers.
         .target(name: "EventHTTP", dependencies: ["CLibevent"]),

@@ -98,7 +98,7 @@ struct ServeSetup {
         }
         configPath = command.config
         if let path = command.config {
-            let bytes = try FileContents.read(path, what: "--config")
+            let bytes = try FileContents.read(path, what: "--config", limit: .config)
             let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
             do {
                 config = try DeploymentConfig.parse(bytes, baseDirectory: directory.isEmpty ? "/" : directory)
@@ -114,7 +114,8 @@ struct ServeSetup {
     func seedFiles() throws(UsageError) -> [Deployment.SeedFile] {
         var files: [Deployment.SeedFile] = []
         for file in config.files {
-            let bytes = try FileContents.read(file.path, what: "the seed file at \(file.configPath) in --config")
+            let bytes = try FileContents.read(file.path, what: "the seed file at \(file.configPath) in --config",
+                                             limit: .seedFile(maxUploadBytes: options.bodyLimits.upload))
             files.append(Deployment.SeedFile(bytes: bytes, contentType: file.contentType))
         }
         return files

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The binary's command line: flags, exit codes and what it prints at start.
-@Suite struct CommandLineTests {
+@Suite(.timeLimit(.minutes(2))) struct CommandLineTests {
     private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Command.Result {
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }

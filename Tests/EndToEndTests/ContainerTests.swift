@@ -5,7 +5,7 @@ import TestSupport
 /// What can be checked of the container without a Docker engine: the compose files are valid,
 /// the binary built as the Dockerfile builds it needs nothing but libevent, and the
 /// Dockerfile, the Makefile and the README say the same.
-@Suite struct ContainerTests {
+@Suite(.timeLimit(.minutes(3))) struct ContainerTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     /// The command the Dockerfile builds with; the Makefile's `static` target and docs/ci.md use it too.
     static let staticBuild = "MOCKCONVEX_STATIC_SQLITE=1 swift build -c release --static-swift-stdlib --product mockconvex"
@@ -122,7 +122,7 @@ import TestSupport
 }
 
 /// `mockconvex healthcheck`: 0 when the URL answers 200 in time, 1 otherwise.
-@Suite struct HealthcheckTests {
+@Suite(.timeLimit(.minutes(2))) struct HealthcheckTests {
     @Test func aRunningServerIsHealthy() throws {
         let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"])
         defer { server.stop() }

@@ -4,7 +4,7 @@ import TestSupport
 
 /// The control API through the real binary, seen from real client sockets: what a test suite
 /// driving mockconvex from outside does, with nothing restarted.
-@Suite struct ControlAPIEndToEndTests {
+@Suite(.timeLimit(.minutes(2))) struct ControlAPIEndToEndTests {
     private func start(_ extra: [String] = []) throws -> MockConvexProcess {
         try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--port80-port", "0", "--config", Fixtures.exampleConfig] + extra)
     }
@@ -105,6 +105,53 @@ import TestSupport
         #expect(try RawHTTP.get("/version", port: admin).text == "unknown")
     }
 
+    /// A status fault is checked as a route is: a header that would break the answer's framing,
+    /// a line break in a field or an interim status is refused with its JSON path and nothing
+    /// is added; a well-formed one answers with exactly its fields, and the connection goes on.
+    @Test func aStatusFaultThatWouldBreakTheAnswerIsRefused() throws {
+        let server = try start()
+        defer { server.stop() }
+        let admin = try server.port("admin")
+        let site = try server.port("site")
+        let framing = "(Content-Length, Transfer-Encoding, Connection, Keep-Alive, Upgrade and Trailer frame the message, and the server writes them from the body and the connection)"
+        let refusals = [
+            (#"{"kind":"status","status":503,"headers":{"Content-Length":"100"}}"#,
+             #"$.headers["Content-Length"]: Content-Length cannot be given: the server computes it from the body, and a different one would leave clients waiting or misread the next answer; remove it "# + framing),
+            (#"{"kind":"status","status":503,"headers":{"Transfer-Encoding":"chunked"}}"#,
+             #"$.headers["Transfer-Encoding"]: Transfer-Encoding cannot be given: the server frames the body itself, with Content-Length; remove it "# + framing),
+            (#"{"kind":"status","status":503,"headers":{"X-A":"a\r\nX-B: b"}}"#,
+             #"$.headers["X-A"]: the value has a carriage return (CR, 0x0d) at byte 1; header values are visible ASCII, spaces, tabs and non-ASCII text, on one line"#),
+            (#"{"kind":"status","status":503,"headers":{"\u0000":"x"}}"#,
+             #"$.headers["\u0000"]: "\0" is not a header name: it has a NUL byte (0x00) at byte 0; names are RFC 9110 tokens, made of letters, digits and !#$%&'*+-.^_`|~"#),
+            (#"{"kind":"status","status":101}"#,
+             "$.status: 101 is an interim (1xx) status, after which a client waits for a final answer that never comes; give a final status from 200 to 599"),
+        ]
+        for (fault, message) in refusals {
+            let refused = try control("POST", "/_mock/faults", fault, port: admin)
+            #expect(refused.status == 400)
+            #expect(refused.header("Content-Type") == "application/json")
+            let body = try JSONSerialization.jsonObject(with: Data(refused.body)) as? [String: String]
+            #expect(body == ["code": "InvalidFault", "message": message], "\(refused)")
+        }
+        #expect(try control("GET", "/_mock/faults", port: admin).text == #"{"faults":[]}"#)
+
+        let added = try control("POST", "/_mock/faults", #"{"listener":"site","path":"/hello","kind":"status","status":503,"body":"down","headers":{"Retry-After":"1","X-Note":"tab\there, café"}}"#, port: admin)
+        #expect(added.status == 201)
+        let connection = try RawHTTP.Connection(port: site)
+        defer { connection.close() }
+        try connection.write(RawHTTP.request("GET", "/hello", port: site))
+        let faulted = try connection.readResponse()
+        #expect(faulted.status == 503)
+        // Date is the server's clock; every other field is exact.
+        #expect(faulted.headers.map { $0.name == "Date" ? "Date" : "\($0.name): \($0.value)" } == [
+            "Content-Type: text/plain; charset=utf-8", "Retry-After: 1", "X-Note: tab\there, café", "Date", "Content-Length: 4",
+        ])
+        #expect(faulted.header("Date")?.wholeMatch(of: /[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT/) != nil)
+        #expect(faulted.text == "down")
+        try connection.write(RawHTTP.request("GET", "/version", port: site))
+        #expect(try connection.readResponse().text == "unknown")
+    }
+
     @Test func aSeededProbabilityGivesTheSameSequenceAgain() throws {
         let server = try start()
         defer { server.stop() }
@@ -137,7 +184,26 @@ import TestSupport
 
         let refused = try control("PUT", "/_mock/listeners/admin", #"{"enabled":false}"#, port: admin)
         #expect(refused.status == 409)
-        #expect(refused.text.hasPrefix(#"{"code":"WouldCloseControlAPI","#))
+        #expect(refused.header("Content-Type") == "application/json")
+        let body = try JSONSerialization.jsonObject(with: Data(refused.body)) as? [String: String]
+        #expect(body == ["code": "WouldCloseControlAPI", "message": """
+            Closing admin through admin would reset this very connection, so the answer could never arrive. \
+            Send it through port80, which serves /_mock/ too, while port80 is open. \
+            To make admin fail for clients while keeping control, add a fault on it instead \
+            (POST /_mock/faults {"listener": "admin", "pathPrefix": "/api/", "kind": "reset"}: faults never apply to /_mock/); \
+            to close it for good, stop mockconvex
+            """])
+        // The advice works: the fault resets admin's API calls and the control API still answers.
+        #expect(try control("POST", "/_mock/faults", #"{"listener": "admin", "pathPrefix": "/api/", "kind": "reset"}"#, port: admin).status == 201)
+        #expect(throws: RawHTTP.Failure.reset) { try RawHTTP.post("/api/query", port: admin, json: #"{"path":"messages:list","args":{}}"#) }
+        #expect(try control("DELETE", "/_mock/faults", port: admin).text == #"{"removed":1}"#)
+        #expect(try RawHTTP.post("/api/query", port: admin, json: #"{"path":"messages:list","args":{}}"#).status == 200)
+        // The other advice works too: port 80 closes admin and opens it again.
+        let port80 = try server.port("port80")
+        #expect(try control("PUT", "/_mock/listeners/admin", #"{"enabled":false}"#, port: port80).status == 200)
+        #expect(throws: RawHTTP.Failure.connectFailed(ECONNREFUSED)) { try RawHTTP.get("/version", port: admin) }
+        #expect(try control("PUT", "/_mock/listeners/admin", #"{"enabled":true}"#, port: port80).status == 200)
+        #expect(try RawHTTP.get("/version", port: admin).text == "unknown")
     }
 
     @Test func noPort80StartsTheListenerClosedAndTheControlAPIOpensIt() throws {

@@ -8,7 +8,7 @@ import TestSupport
 /// after every restart each acknowledged write is there (or, for a delete, gone), blobs are
 /// intact, and no half-written blob is left. The moments come from a seed, printed, that
 /// `MOCKCONVEX_CRASH_SEED` replays.
-@Suite struct CrashDurabilityTests {
+@Suite(.timeLimit(.minutes(3))) struct CrashDurabilityTests {
     static let rounds = 12
     static let writers = 4
 

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The "done when", through the real binary on real sockets.
-@Suite struct DeploymentEndToEndTests {
+@Suite(.timeLimit(.minutes(2))) struct DeploymentEndToEndTests {
     private func start(_ extra: [String] = []) throws -> MockConvexProcess {
         try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80", "--config", Fixtures.exampleConfig] + extra)
     }

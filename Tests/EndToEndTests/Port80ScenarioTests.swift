@@ -6,7 +6,7 @@ import TestSupport
 /// The self-hosted port-80 failure and its fixes, end to end. Each scenario's network namespace
 /// stands in for the backend container (`network_mode: service:backend`): the real binary and
 /// real proxies run inside it, and the probe runs where a Node action would.
-@Suite(.serialized) struct Port80ScenarioTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct Port80ScenarioTests {
     static let directSteps = ["node_storage_store", "node_storage_get_url", "node_storage_get_direct", "node_storage_get_metadata",
                               "node_run_query", "node_run_mutation", "node_run_action", "node_storage_delete"]
 

@@ -4,7 +4,7 @@ import TestSupport
 
 /// Port 80 served and not served. The real port 80 is used inside network namespaces of the
 /// test's own, where it is free and the kernel's real bind rules apply.
-@Suite(.serialized) struct Port80Tests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct Port80Tests {
     @Test func port80AnswersExactlyWhatTheAdminPortAnswers() throws {
         let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--port80-port", "0", "--config", Fixtures.exampleConfig])
         defer { server.stop() }

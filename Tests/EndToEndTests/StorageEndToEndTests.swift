@@ -6,7 +6,7 @@ import TestSupport
 
 /// A client's whole storage round trip through the real binary: upload URL, upload, URL,
 /// download with its digest, a range, delete, 404; in memory and with a data directory.
-@Suite struct StorageEndToEndTests {
+@Suite(.timeLimit(.minutes(2))) struct StorageEndToEndTests {
     static let config = #"""
         {
           "functions": {
@@ -159,7 +159,7 @@ struct StorageClient {
 
 /// A data directory on a small tmpfs: a write that does not fit is refused with 507 and
 /// everything acknowledged before is still there.
-@Suite struct FullDiskTests {
+@Suite(.timeLimit(.minutes(2))) struct FullDiskTests {
     @Test func aFullDiskIsA507AndLosesNothingAcknowledged() throws {
         let config = try Fixtures.temporaryFile(StorageEndToEndTests.config)
         let mountPoint = try Fixtures.temporaryDirectory()

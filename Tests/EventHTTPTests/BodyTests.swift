@@ -5,7 +5,7 @@ import TestSupport
 
 /// Bodies that do not pass through Swift arrays: requests read in the pieces libevent
 /// received, responses from shared memory and from files.
-@Suite struct BodyTests {
+@Suite(.timeLimit(.minutes(1))) struct BodyTests {
     private static let pattern: [UInt8] = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
 
     @Test func aRequestBodyCanBeReadInPiecesWithoutCopyingIt() throws {

@@ -5,7 +5,7 @@ import TestSupport
 
 /// Ending a connection without an answer, and pacing a body, seen from a real client socket:
 /// a reset is a reset, a close is an EOF, garbage is exactly the bytes asked for.
-@Suite struct ConnectionAbortTests {
+@Suite(.timeLimit(.minutes(1))) struct ConnectionAbortTests {
     /// `/abort` aborts as asked; every other path answers "ok".
     private func aborting(_ how: ConnectionAbort) -> @Sendable (EventLoop) -> any HTTPHandler {
         { _ in

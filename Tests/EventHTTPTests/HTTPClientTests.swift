@@ -60,7 +60,7 @@ private func withRawPeer(_ behave: @escaping @Sendable (Int32) -> Void, _ body: 
     try body(port)
 }
 
-@Suite struct HTTPClientTests {
+@Suite(.timeLimit(.minutes(1))) struct HTTPClientTests {
     @Test func fetchesFromOurOwnServer() throws {
         let router: @Sendable (EventLoop) -> any HTTPHandler = { _ in
             HandlerFunction { request, responder in

@@ -21,7 +21,7 @@ private func fixedRouter(_ loop: EventLoop) -> any HTTPHandler {
     return router
 }
 
-@Suite struct HTTPServerTests {
+@Suite(.timeLimit(.minutes(1))) struct HTTPServerTests {
     @Test func reportsItsRealPortAndAnswers() throws {
         try withServer([("main", fixedRouter)]) { server in
             let port = server.port("main")

@@ -7,7 +7,7 @@ private func hello(_ name: String) -> @Sendable (EventLoop) -> any HTTPHandler {
     { _ in HandlerFunction { _, responder in responder.send(.text(200, name)) } }
 }
 
-@Suite struct ListenerLifecycleTests {
+@Suite(.timeLimit(.minutes(1))) struct ListenerLifecycleTests {
     @Test func closingRefusesNewConnectionsResetsOpenOnesAndLeavesOthersServing() throws {
         try withServer([("a", hello("a")), ("b", hello("b"))]) { server in
             let portA = server.port("a")
@@ -100,7 +100,7 @@ private func hello(_ name: String) -> @Sendable (EventLoop) -> any HTTPHandler {
     }
 }
 
-@Suite struct GracefulShutdownTests {
+@Suite(.timeLimit(.minutes(1))) struct GracefulShutdownTests {
     @Test func aRequestInFlightIsAnsweredAndNewConnectionsAreRefused() throws {
         let entered = Signal()
         let release = Signal()

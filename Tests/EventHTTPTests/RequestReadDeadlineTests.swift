@@ -5,7 +5,7 @@ import TestSupport
 
 /// The request read deadline: a client that trickles its request is answered 408 and closed,
 /// while idle keep-alive connections and slow handlers are left alone.
-@Suite struct RequestReadDeadlineTests {
+@Suite(.timeLimit(.minutes(1))) struct RequestReadDeadlineTests {
     private func settings(readTimeout: Duration) -> HTTPServerSettings {
         var settings = HTTPServerSettings()
         settings.requestReadTimeout = readTimeout

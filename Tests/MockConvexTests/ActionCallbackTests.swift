@@ -3,7 +3,7 @@ import EventHTTP
 import Testing
 
 /// `/api/actions/*`: what a Node action's `ctx.*` calls reach (protocol §6).
-@Suite struct ActionCallbackTests {
+@Suite(.timeLimit(.minutes(1))) struct ActionCallbackTests {
     static let config = """
         {"functions": {"messages:send": {"type": "mutation", "insert": "messages"},
          "messages:list": {"type": "query", "list": "messages"},

@@ -4,7 +4,7 @@ import Testing
 
 /// `/api/function` (admins only), `/api/check_admin_key`, `/api/query_ts` and the GET form of
 /// `/api/query` (notes §3, §4 and §8).
-@Suite struct AdminOnlyRouteTests {
+@Suite(.timeLimit(.minutes(1))) struct AdminOnlyRouteTests {
     static let config = """
         {"functions": {
           "app:hi": {"type": "query", "returns": {"$integer": "BwAAAAAAAAA="}},

@@ -5,7 +5,7 @@ import Testing
 /// Arguments the backend cannot take: `InvalidArguments` (400) when the args JSON does not
 /// parse again, and `Invalid arguments for <path>: ...` function errors when the JSON is no
 /// Convex value (notes §6).
-@Suite struct ArgumentErrorTests {
+@Suite(.timeLimit(.minutes(1))) struct ArgumentErrorTests {
     static let config = #"{"functions": {"messages:list": {"type": "query", "echo": true}, "app:store": {"type": "mutation", "insert": "things"}}}"#
     static let invalidArguments = #"{"code":"InvalidArguments","message":"Invalid arguments provided"}"#
 

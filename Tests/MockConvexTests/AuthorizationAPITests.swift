@@ -5,7 +5,7 @@ import Testing
 /// `Authorization` and `?adminKey=` on the function routes: syntax errors (400) come before
 /// the body is read, validation (401) after the path is parsed, and a wrong admin key is 401
 /// everywhere, the function never running (notes §0 and §3).
-@Suite struct AuthorizationAPITests {
+@Suite(.timeLimit(.minutes(1))) struct AuthorizationAPITests {
     static let config = """
         {"functions": {
           "app:hi": {"type": "query", "returns": "hi"},

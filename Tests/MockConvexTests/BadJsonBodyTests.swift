@@ -4,7 +4,7 @@ import Testing
 
 /// `BadJsonBody` on the function routes: the content type, the body limit and axum's JSON
 /// rejection texts, all answered 400 (notes §1).
-@Suite struct BadJsonBodyTests {
+@Suite(.timeLimit(.minutes(1))) struct BadJsonBodyTests {
     static let config = #"{"functions": {"app:hi": {"type": "query", "returns": "hi"}}}"#
     static let ok = #"{"status":"success","value":"hi"}"#
     static let body = #"{"path":"app:hi","args":{}}"#

@@ -2,7 +2,7 @@ import Testing
 @testable import MockConvex
 
 /// Expected results were produced by the backend's `base64` crate (0.13.1, `base64::decode`).
-@Suite struct Base64Tests {
+@Suite(.timeLimit(.minutes(1))) struct Base64Tests {
     @Test(arguments: [
         ([], ""),
         (Array("f".utf8), "Zg=="),

@@ -4,7 +4,7 @@ import Testing
 
 /// The CORS layer (notes §9): every OPTIONS is a preflight, normal answers mirror the Origin,
 /// and `/version`, `/metrics` and `/http/*` are left alone.
-@Suite struct CORSTests {
+@Suite(.timeLimit(.minutes(1))) struct CORSTests {
     static let config = """
         {"functions": {"app:hello": {"type": "query", "returns": "hi"}},
          "httpRoutes": [{"method": "OPTIONS", "path": "/cors", "status": 204, "headers": {"x-from": "action"}},

@@ -4,7 +4,7 @@ import Testing
 
 /// The `Convex-Client` middleware on every route but `/version` and `/metrics`:
 /// `InvalidClientVersion`, `ClientVersionUnsupported` and the deprecation headers (notes §2).
-@Suite struct ClientVersionAPITests {
+@Suite(.timeLimit(.minutes(1))) struct ClientVersionAPITests {
     static let config = #"{"functions": {"app:hi": {"type": "query", "returns": "hi"}}, "httpRoutes": [{"method": "GET", "path": "/hi", "body": "hi"}]}"#
     static let npmInstructions = "Update your Convex npm version with `npx convex update` or `npm update`."
     static let pythonInstructions = "Update your Convex python version with `pip install --upgrade convex`."

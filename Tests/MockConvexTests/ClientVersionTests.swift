@@ -1,7 +1,7 @@
 @testable import MockConvex
 import Testing
 
-@Suite struct ClientVersionTests {
+@Suite(.timeLimit(.minutes(1))) struct ClientVersionTests {
     @Test(arguments: [
         ("python-convex-0.5.0", "python", "0.5.0"),
         ("npm-1.2.3-alpha.1", "npm", "1.2.3-alpha.1"),

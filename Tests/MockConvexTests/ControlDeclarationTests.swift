@@ -3,7 +3,7 @@ import EventHTTP
 import Testing
 
 /// Functions and HTTP routes declared at run time with the config file's JSON.
-@Suite struct ControlDeclarationTests {
+@Suite(.timeLimit(.minutes(1))) struct ControlDeclarationTests {
     @Test func aFunctionDeclaredAtRunTimeServesAndIsListed() throws {
         let mock = try ControlInProcess(config: #"{"functions": {"app:version": {"type": "query", "returns": "1.0"}}}"#)
         let put = try mock.call(.PUT, "/_mock/functions/notes:add", #"{"type": "mutation", "insert": "notes"}"#)

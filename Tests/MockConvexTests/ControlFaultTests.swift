@@ -4,7 +4,7 @@ import Testing
 
 /// `/_mock/faults`: adding, listing and removing faults, what they match, how often they act
 /// (always, N times, with a seeded probability), and each bad fault refused with its path.
-@Suite struct ControlFaultTests {
+@Suite(.timeLimit(.minutes(1))) struct ControlFaultTests {
     @Test func aFaultIsListedWithItsIdAndCounts() throws {
         let mock = try ControlInProcess()
         let added = try mock.call(.POST, "/_mock/faults", #"{"listener": "admin", "method": "get", "pathPrefix": "/api/storage/", "kind": "reset", "times": 2}"#)
@@ -104,7 +104,8 @@ import Testing
         (#"{"kind": "reset", "ms": 5}"#, "$.ms: unknown key; expected one of listener, method, path, pathPrefix, kind, times, probability, seed"),
         (#"{"kind": "delay"}"#, "$: missing \"ms\""),
         (#"{"kind": "delay", "ms": -1}"#, "$.ms: expected an integer from 0 to 600000, got -1"),
-        (#"{"kind": "status", "status": 99}"#, "$.status: expected an integer from 100 to 599, got 99"),
+        (#"{"kind": "status", "status": 99}"#, "$.status: expected an integer from 200 to 599, got 99"),
+        (#"{"kind": "status"}"#, "$: missing \"status\""),
         (#"{"kind": "status", "status": 500, "headers": {"X": 1}}"#, "$.headers.X: expected a string, got a number"),
         (#"{"kind": "garbage", "text": ""}"#, "$.text: must not be empty; use the close kind for a close with nothing written"),
         (#"{"kind": "slow", "chunkBytes": 0}"#, "$.chunkBytes: expected an integer from 1 to 1048576, got 0"),

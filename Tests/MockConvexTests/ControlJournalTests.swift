@@ -4,7 +4,7 @@ import Testing
 
 /// `GET /_mock/requests` and `DELETE /_mock/requests`: what each listener received, newest
 /// first, bounded, filterable; control requests themselves are not journaled.
-@Suite struct ControlJournalTests {
+@Suite(.timeLimit(.minutes(1))) struct ControlJournalTests {
     static let config = #"{"functions": {"messages:send": {"type": "mutation", "insert": "messages"}}}"#
 
     private func requests(_ mock: ControlInProcess, _ query: String = "") throws -> [JSON] {

@@ -5,7 +5,7 @@ import Testing
 
 /// `POST /_mock/reset` and `GET /_mock/state`, and the bearer token in front of every
 /// control route.
-@Suite struct ControlStateTests {
+@Suite(.timeLimit(.minutes(1))) struct ControlStateTests {
     static let config = """
         {"functions": {"messages:send": {"type": "mutation", "insert": "messages"},
                        "messages:list": {"type": "query", "list": "messages"},

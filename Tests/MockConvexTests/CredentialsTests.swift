@@ -1,7 +1,7 @@
 @testable import MockConvex
 import Testing
 
-@Suite struct CredentialsTests {
+@Suite(.timeLimit(.minutes(1))) struct CredentialsTests {
     @Test func readsAdminKeysAndBearerTokens() throws {
         #expect(try Credentials(header: "Convex name|01ab", adminKeyParameter: nil) == .adminKey("name|01ab"))
         #expect(try Credentials(header: "convex name|01ab", adminKeyParameter: "ignored") == .adminKey("name|01ab"))

@@ -5,7 +5,7 @@ import Testing
 /// The HTTP actions apps add for the port-80 bug, served on the site port: a test blob, the
 /// fallback that streams it, and turning them off. (`/debug/node-network-test` calls out over
 /// the network; the end-to-end port-80 scenarios run it.)
-@Suite struct DebugRouteTests {
+@Suite(.timeLimit(.minutes(1))) struct DebugRouteTests {
     @Test func aTestBlobIsStoredAndStreamedThroughTheFallback() throws {
         let mock = try InProcess()
         let created = try mock.site(.POST, "/debug/storage-blob")

@@ -5,7 +5,7 @@ import Testing
 /// The document behaviours (`insert`, `get`, `list`, `patch`, `replace`, `delete`) through the
 /// function API: ids, `_creationTime`, filters and order, seed documents, validator messages
 /// and nonexistent documents (notes §12).
-@Suite struct DocumentBehaviourTests {
+@Suite(.timeLimit(.minutes(1))) struct DocumentBehaviourTests {
     static let config = """
         {"functions": {
           "messages:send": {"type": "mutation", "insert": "messages"},

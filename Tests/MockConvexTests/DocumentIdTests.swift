@@ -1,7 +1,7 @@
 @testable import MockConvex
 import Testing
 
-@Suite struct DocumentIdTests {
+@Suite(.timeLimit(.minutes(1))) struct DocumentIdTests {
     @Test func decodesTheTestVectorToTheStorageTable() throws {
         let id = try DocumentId(decoding: "kg27rxfv99gzp01wmph0gvt92d6hnvy6")
         #expect(id.tableNumber == 540)

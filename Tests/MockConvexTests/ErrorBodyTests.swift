@@ -4,7 +4,7 @@ import Testing
 
 /// The shape of every error that is not a function error: `{"code","message"}` as compact
 /// JSON with the status of its kind, or nothing at all when both are empty (spec §3, notes §0).
-@Suite struct ErrorBodyTests {
+@Suite(.timeLimit(.minutes(1))) struct ErrorBodyTests {
     @Test(arguments: [
         (ConvexAPIError.badRequest("BadFormat", "m"), 400),
         (.unauthenticated("BadAdminKey", "m"), 401),

@@ -4,7 +4,7 @@ import Testing
 
 /// Each fault kind's effect on a matched request, in-process (the EventHTTP and end-to-end
 /// tests see the same from a real socket).
-@Suite struct FaultKindTests {
+@Suite(.timeLimit(.minutes(1))) struct FaultKindTests {
     static let config = #"{"functions": {"messages:send": {"type": "mutation", "insert": "messages"}, "messages:list": {"type": "query", "list": "messages"}}}"#
 
     private func mock(with fault: String) throws -> ControlInProcess {

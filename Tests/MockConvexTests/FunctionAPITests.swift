@@ -4,7 +4,7 @@ import Testing
 
 /// `/api/query`, `/api/mutation`, `/api/action`: successful UdfResponses, log lines, argument
 /// shapes, function paths, visibility and function types (spec §4, notes §4 and §5).
-@Suite struct FunctionAPITests {
+@Suite(.timeLimit(.minutes(1))) struct FunctionAPITests {
     static let config = """
         {"functions": {
           "app:version": {"type": "query", "returns": "1.2.3", "logs": ["serving version"]},

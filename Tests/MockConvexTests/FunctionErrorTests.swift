@@ -4,7 +4,7 @@ import Testing
 
 /// Functions that throw: the errorMessage with its request id and frame, ConvexError data in
 /// `errorData`, and log lines beside them (notes §5).
-@Suite struct FunctionErrorTests {
+@Suite(.timeLimit(.minutes(1))) struct FunctionErrorTests {
     static let config = """
         {"functions": {
           "app:fail": {"type": "mutation", "throws": {"message": "boom", "data": {"code": 42}}},

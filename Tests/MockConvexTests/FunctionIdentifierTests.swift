@@ -4,7 +4,7 @@ import Testing
 
 /// `BadConvexFunctionIdentifier`: a `path` the backend cannot parse is a 400, not a function
 /// error (notes §4).
-@Suite struct FunctionIdentifierTests {
+@Suite(.timeLimit(.minutes(1))) struct FunctionIdentifierTests {
     @Test(arguments: [
         ("", " is not a valid path to a Convex function. Module path  doesn't have a filename."),
         ("messages:", "messages: is not a valid path to a Convex function. Identifier cannot be empty"),

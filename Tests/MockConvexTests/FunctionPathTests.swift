@@ -1,7 +1,7 @@
 @testable import MockConvex
 import Testing
 
-@Suite struct FunctionPathTests {
+@Suite(.timeLimit(.minutes(1))) struct FunctionPathTests {
     @Test(arguments: [
         ("messages:list", "messages.js:list", "messages:list"),
         ("messages.js:list", "messages.js:list", "messages:list"),

@@ -5,7 +5,7 @@ import Testing
 /// HTTP actions under `/http/` on the admin port: route matching as the Convex router does
 /// it, the fixed answers of config routes, the two 404 texts and the 500 of a throwing
 /// action (spec §7, notes §11).
-@Suite struct HTTPActionTests {
+@Suite(.timeLimit(.minutes(1))) struct HTTPActionTests {
     static let config = """
         {"httpRoutes": [
           {"method": "GET", "path": "/hello", "status": 200, "headers": {"Content-Type": "text/plain", "X-Custom": "yes"}, "body": "Hello world!"},

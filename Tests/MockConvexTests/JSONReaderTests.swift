@@ -230,7 +230,7 @@ private let rawCases: [RawCase] = [
 
 ]
 
-@Suite struct JSONReaderTests {
+@Suite(.timeLimit(.minutes(1))) struct JSONReaderTests {
     @Test(arguments: readerFailures)
     func rejectsLikeSerdeJSON(_ testCase: ReaderFailure) {
         #expect(throws: testCase.expected) { try JSONReader.parse(testCase.input) }

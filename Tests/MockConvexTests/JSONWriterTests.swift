@@ -40,7 +40,7 @@ private let numberOutputs: [NumberOutput] = [
     NumberOutput(2.5e-10, "2.5e-10"),
 ]
 
-@Suite struct JSONWriterTests {
+@Suite(.timeLimit(.minutes(1))) struct JSONWriterTests {
     @Test(arguments: numberOutputs)
     func writesNumbersAsRyu(_ testCase: NumberOutput) {
         #expect(String(decoding: JSONWriter.serialize(.number(testCase.value)), as: UTF8.self) == testCase.text)

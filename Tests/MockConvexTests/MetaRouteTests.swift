@@ -4,7 +4,7 @@ import Testing
 
 /// `/version`, `/instance_version`, `/instance_name`, `/`, `/echo`, `/metrics`, unknown paths
 /// and wrong methods on the admin port (spec §2, notes §10).
-@Suite struct MetaRouteTests {
+@Suite(.timeLimit(.minutes(1))) struct MetaRouteTests {
     /// What the CORS layer adds to an answer of a route it wraps once.
     static let corsOnce: HTTPHeaders = ["vary": CORSHeaders.vary, "access-control-allow-credentials": "true"]
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `/api/query_batch`: every query at one timestamp, function errors per query, and the first
 /// HTTP-level problem failing the whole batch (notes §8).
-@Suite struct QueryBatchTests {
+@Suite(.timeLimit(.minutes(1))) struct QueryBatchTests {
     static let config = """
         {"functions": {
           "app:hi": {"type": "query", "returns": "hi", "logs": ["hello"]},

@@ -213,7 +213,7 @@ private let queryBatchArgsCases: [RequestCase] = [
 
 ]
 
-@Suite struct RequestBodyDecoderTests {
+@Suite(.timeLimit(.minutes(1))) struct RequestBodyDecoderTests {
     @Test(arguments: udfPostRequestCases)
     func udfPostRequest(_ testCase: RequestCase) {
         #expect(outcome { () throws(RequestBodyError) in [try RequestBodyDecoder.udfPostRequest(testCase.body)] } == testCase.expected)

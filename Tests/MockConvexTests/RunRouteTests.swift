@@ -4,7 +4,7 @@ import Testing
 
 /// `POST /api/run/{*functionIdentifier}`: the URL names the function, any type runs, the
 /// default format is always clean (notes §4 and §8).
-@Suite struct RunRouteTests {
+@Suite(.timeLimit(.minutes(1))) struct RunRouteTests {
     static let config = """
         {"functions": {
           "messages:list": {"type": "query", "returns": [{"$integer": "BQAAAAAAAAA="}]},

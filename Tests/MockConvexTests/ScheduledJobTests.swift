@@ -5,7 +5,7 @@ import Testing
 
 /// Scheduled functions: `schedule_job` / `cancel_job` callbacks and the config's `schedule`
 /// behaviour; jobs kept with a `kc2...` id and run at their time on the scheduler's loop.
-@Suite struct ScheduledJobTests {
+@Suite(.timeLimit(.minutes(1))) struct ScheduledJobTests {
     static let config = """
         {"functions": {"messages:send": {"type": "mutation", "insert": "messages"},
          "messages:list": {"type": "query", "list": "messages"},

@@ -5,7 +5,7 @@ import Testing
 /// The HTTP-action port (3211): `/version` and `/metrics` answered by the site proxy itself,
 /// every other path handed to the HTTP actions as `/http{path}` on the admin port (spec §1
 /// and §7, notes §11).
-@Suite struct SiteListenerTests {
+@Suite(.timeLimit(.minutes(1))) struct SiteListenerTests {
     static let config = """
         {"httpRoutes": [
           {"method": "GET", "path": "/", "body": "root"},

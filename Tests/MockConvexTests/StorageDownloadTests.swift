@@ -4,7 +4,7 @@ import Testing
 
 /// `GET /api/storage/{uuid}` in-process: the headers of a whole file, HEAD, every form of
 /// `Range`, unknown files, and paths that are not a UUID (protocol §5).
-@Suite struct StorageDownloadTests {
+@Suite(.timeLimit(.minutes(1))) struct StorageDownloadTests {
     let mock: InProcess
     /// `/api/storage/{uuid}` of `0123456789`, stored as `text/plain`.
     let digits: String

@@ -5,7 +5,7 @@ import Testing
 /// The config's storage behaviours through `/api/query`, `/api/mutation` and `/api/action`:
 /// upload and download URLs built from `convexOrigin`, `getMetadata`, `delete`, the `_storage`
 /// documents `get` and `list` read, and the errors of bad storage ids (protocol §5).
-@Suite struct StorageFunctionTests {
+@Suite(.timeLimit(.minutes(1))) struct StorageFunctionTests {
     static let frame = "\n    at handler (../convex/files.ts:1:1)\n"
 
     let mock: InProcess

@@ -5,7 +5,7 @@ import Testing
 /// Upload tokens in-process: missing, forged, altered, for another instance, expired on an
 /// injected clock, each refused with the backend's 401 before the body is looked at; and the
 /// upload body limit (protocol §5; the limit is the mock's own, README "Where mockconvex differs").
-@Suite struct StorageTokenTests {
+@Suite(.timeLimit(.minutes(1))) struct StorageTokenTests {
     static let invalid = StorageFixture.errorBody("StorageTokenInvalid", "Couldn't decode the StoreFileAuthorization token")
     static let expired = StorageFixture.errorBody("StorageTokenExpired", "Store File Authorization expired")
     /// Any fixed Unix time well after 0 (a token issued at 0 is malformed on the backend).

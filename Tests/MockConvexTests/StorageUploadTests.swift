@@ -4,7 +4,7 @@ import Testing
 
 /// `POST /api/storage/upload?token=...` in-process: the round trip byte for byte, `Digest`,
 /// `Content-Type`, and the 400s that come before anything is stored (protocol §5).
-@Suite struct StorageUploadTests {
+@Suite(.timeLimit(.minutes(1))) struct StorageUploadTests {
     let mock: InProcess
 
     init() throws {

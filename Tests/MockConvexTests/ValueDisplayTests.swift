@@ -4,7 +4,7 @@ import Testing
 /// Expected texts were produced by the real formatters: Rust's `Display`/`Debug` for
 /// `rustDisplay`, V8's JSON.stringify with the Convex client's replacer for `javaScriptJSON`,
 /// and object-inspect 1.13.4 with the runtime's options for log lines.
-@Suite struct ValueDisplayTests {
+@Suite(.timeLimit(.minutes(1))) struct ValueDisplayTests {
     private static let mixedKeys = ConvexValue.object(ConvexObject([
         ("a-b", .float64(1)), ("a b", .float64(2)), ("1", .float64(3)), ("10", .float64(4)), ("2", .float64(5)),
         ("", .float64(6)), ("_x", .float64(7)), ("a$", .float64(8)), ("0", .float64(9)), ("01", .float64(10)),

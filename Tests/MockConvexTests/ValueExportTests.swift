@@ -1,7 +1,7 @@
 import Testing
 @testable import MockConvex
 
-@Suite struct ValueExportTests {
+@Suite(.timeLimit(.minutes(1))) struct ValueExportTests {
     private static func wrapper(_ key: String, _ text: String) -> JSON {
         .object([(key: key, value: .string(text))])
     }

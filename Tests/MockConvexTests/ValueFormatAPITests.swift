@@ -5,7 +5,7 @@ import Testing
 /// `format` on the function routes: the encoded and clean formats, their aliases, the default
 /// each `Convex-Client` gets, and `BadFormat`, which is only noticed after the function ran
 /// (spec §4, notes §6 and §7).
-@Suite struct ValueFormatAPITests {
+@Suite(.timeLimit(.minutes(1))) struct ValueFormatAPITests {
     static let config = """
         {"functions": {
           "values:all": {"type": "query", "returns": {

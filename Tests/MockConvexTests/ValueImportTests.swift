@@ -3,7 +3,7 @@ import Testing
 
 /// Expected messages are the backend's (value/src/json/mod.rs and the limits it checks), as
 /// produced by the crates it uses where those format the text.
-@Suite struct ValueImportTests {
+@Suite(.timeLimit(.minutes(1))) struct ValueImportTests {
     private func message(importing json: JSON) -> String? {
         do {
             _ = try ConvexValue.importing(json)

@@ -172,12 +172,14 @@ extension Process {
 final class LineCollector: @unchecked Sendable {
     private let state = Guarded<(lines: [String], partial: [UInt8], done: Bool)>(([], [], false))
     private let arrived = DispatchSemaphore(value: 0)
-    private var reader: Thread?
 
     var lines: [String] { state.withLock { $0.lines } }
 
+    /// Reads `handle` to its end on a thread of its own, then closes it: the thread is the only
+    /// owner, so each pipe's descriptor goes when its writer has gone.
     func follow(_ handle: FileHandle) {
-        let thread = Thread { [self] in
+        Thread { [self] in
+            defer { try? handle.close() }
             while true {
                 let data = handle.availableData
                 if data.isEmpty { break }
@@ -194,9 +196,7 @@ final class LineCollector: @unchecked Sendable {
                 arrived.signal()
             }
             finish()
-        }
-        reader = thread
-        thread.start()
+        }.start()
     }
 
     func finish() {

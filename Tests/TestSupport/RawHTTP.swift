@@ -68,13 +68,22 @@ public enum RawHTTP {
 
         public init(host: String = "127.0.0.1", port: Int, timeout: Double = 10) throws {
             self.timeout = timeout
+            // The socket is made and connected before `fd` is set: a class whose init throws
+            // once every property is set runs its deinit, which would close the socket a second
+            // time, and by then its number may belong to another test's socket or event loop.
+            fd = try Self.connectedSocket(host: host, port: port, timeout: timeout)
+        }
+
+        /// A socket connected to `host:port`, with send and receive timeouts; on failure
+        /// the socket is closed here, once.
+        private static func connectedSocket(host: String, port: Int, timeout: Double) throws -> Int32 {
             var hints = addrinfo()
             hints.ai_family = AF_UNSPEC
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
             var info: UnsafeMutablePointer<addrinfo>?
             guard getaddrinfo(host, String(port), &hints, &info) == 0, let info else { throw Failure.connectFailed(EINVAL) }
             defer { freeaddrinfo(info) }
-            fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { throw Failure.connectFailed(errno) }
             var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -84,6 +93,7 @@ public enum RawHTTP {
                 Glibc.close(fd)
                 throw Failure.connectFailed(err)
             }
+            return fd
         }
 
         deinit { close() }

@@ -135,6 +135,15 @@ enum ConfigReader {
         return integer
     }
 
+    /// The status of an answer the user declares. 1xx statuses are interim: a client that gets
+    /// one goes on waiting for the final answer, which would never come.
+    static func finalStatus(_ value: JSON, at path: JSONPath) throws(ConfigError) -> Int {
+        if case .number(let number) = value, number.rounded() == number, number >= 100, number < 200 {
+            throw ConfigError(path, "\(describe(value)) is an interim (1xx) status, after which a client waits for a final answer that never comes; give a final status from 200 to 599")
+        }
+        return try integer(value, at: path, in: 200...599)
+    }
+
     static func allowOnly(_ keys: [String], in members: [(key: String, value: JSON)], at path: JSONPath) throws(ConfigError) {
         if let unknown = members.first(where: { !keys.contains($0.key) }) {
             throw ConfigError(path.key(unknown.key), "unknown key; expected one of \(keys.joined(separator: ", "))")

@@ -33,14 +33,12 @@ enum HTTPRouteReader {
 
         var route = HTTPRouteSpec(method: method, match: match)
         if let status = member("status") {
-            route.status = try ConfigReader.integer(status, at: path.key("status"), in: 100...599)
+            route.status = try ConfigReader.finalStatus(status, at: path.key("status"))
         }
         if let headers = member("headers") {
             for (name, value) in try ConfigReader.object(headers, at: path.key("headers")) {
                 let text = try ConfigReader.string(value, at: path.key("headers").key(name))
-                guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte), text.utf8.allSatisfy({ $0 != 13 && $0 != 10 }) else {
-                    throw ConfigError(path.key("headers").key(name), "not a valid header field")
-                }
+                try ResponseHeaderRules.check(name: name, value: text, at: path.key("headers").key(name))
                 // A JavaScript `Headers` object keeps names in lowercase, and so they go out.
                 route.headers.add(name.lowercased(), text)
             }
@@ -60,13 +58,5 @@ enum HTTPRouteReader {
             route.throwsMessage = try ConfigReader.string(message, at: path.key("throws"))
         }
         return route
-    }
-
-    /// RFC 9110 token characters, which header names are made of.
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-        }
     }
 }

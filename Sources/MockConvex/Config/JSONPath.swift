@@ -8,7 +8,7 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     public func key(_ name: String) -> JSONPath {
         let plain = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "_" }
             && !("0"..."9").contains(name.unicodeScalars.first!)
-        return JSONPath(text: plain ? "\(text).\(name)" : "\(text)[\"\(name.replacingQuotes())\"]")
+        return JSONPath(text: plain ? "\(text).\(name)" : "\(text)[\"\(name.jsonEscaped())\"]")
     }
 
     public func index(_ position: Int) -> JSONPath {
@@ -19,11 +19,20 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
 }
 
 private extension String {
-    func replacingQuotes() -> String {
+    /// Escaped as in a JSON string, so that a key with a quote or a control character (a header
+    /// name with a CR, say) shows on one line as the user would write it.
+    func jsonEscaped() -> String {
         var escaped = ""
-        for character in self {
-            if character == "\"" || character == "\\" { escaped.append("\\") }
-            escaped.append(character)
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\"", "\\": escaped += "\\" + String(scalar)
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20:
+                escaped += "\\u00" + Hex.encode([UInt8(truncatingIfNeeded: scalar.value)])
+            default: escaped.unicodeScalars.append(scalar)
+            }
         }
         return escaped
     }

@@ -31,7 +31,7 @@ final class ControlRoutes {
                     "ControlTokenRequired", "The control API needs the header Authorization: Bearer <token>, with the token given to --control-token").response)
             }
             let expected = "Bearer " + token
-            guard ConstantTime.equal(Array(given.utf8), Array(expected.utf8)) else {
+            guard SecretComparison.equal(Array(given.utf8), Array(expected.utf8)) else {
                 return responder.send(ConvexAPIError.unauthenticated(
                     "BadControlToken", "The bearer token does not match the one given to --control-token").response)
             }

@@ -25,9 +25,17 @@ extension ControlRoutes {
             guard let members = body.objectMembers, members.allSatisfy({ $0.key == "enabled" }), case .bool(let enabled)? = body["enabled"] else {
                 throw ConvexAPIError.badRequest("InvalidListenerState", #"The body must be {"enabled": true} or {"enabled": false}"#)
             }
+            // Closing the listener this request came through resets its own connection: the
+            // answer could never arrive. The other listener that serves /_mock/ can do it.
             if !enabled && name == request.listener {
-                throw ConvexAPIError(status: 409, code: "WouldCloseControlAPI",
-                                     message: "Closing \(name) would drop this request and leave no way to reopen it; send this to another listener that serves the control API")
+                let other = name == ServerOptions.port80Listener ? ServerOptions.adminListener : ServerOptions.port80Listener
+                throw ConvexAPIError(status: 409, code: "WouldCloseControlAPI", message: """
+                    Closing \(name) through \(name) would reset this very connection, so the answer could never arrive. \
+                    Send it through \(other), which serves /_mock/ too, while \(other) is open. \
+                    To make \(name) fail for clients while keeping control, add a fault on it instead \
+                    (POST /_mock/faults {"listener": "\(name)", "pathPrefix": "/api/", "kind": "reset"}: faults never apply to /_mock/); \
+                    to close it for good, stop mockconvex
+                    """)
             }
             // The answer comes from another loop's thread; it is sent from this request's loop.
             let back = LoopBound(responder, on: loop.handle)

@@ -170,7 +170,7 @@ public final class Deployment: Sendable {
         case .none:
             return .anonymous
         case .adminKey(let key):
-            guard ConstantTime.equal(Array(key.utf8), Array(settings.adminKey.utf8)) else {
+            guard SecretComparison.equal(Array(key.utf8), Array(settings.adminKey.utf8)) else {
                 throw ConvexAPIError.unauthenticated("BadAdminKey", "The provided admin key was invalid for this instance")
             }
             return .admin

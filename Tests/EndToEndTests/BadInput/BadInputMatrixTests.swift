@@ -4,7 +4,7 @@ import TestSupport
 /// The bad-input matrix against the real binary: each case on its own connection, its exact
 /// status and body, then a keep-alive bystander answered and the server's descriptor count back
 /// where it was. One server per group, so a case that breaks the server fails the cases after it.
-@Suite struct BadInputMatrixTests {
+@Suite(.timeLimit(.minutes(3))) struct BadInputMatrixTests {
     private func run(_ rows: [BadInputCase]) throws {
         let server = try BadInputServer()
         for row in rows { try server.check(row) }

@@ -4,7 +4,7 @@ import TestSupport
 
 /// Clients that are slow or vanish, against the real binary: each is dealt with on its own,
 /// the bystander is answered throughout, and every descriptor comes back.
-@Suite struct MisbehavingClientTests {
+@Suite(.timeLimit(.minutes(3))) struct MisbehavingClientTests {
     /// True when `fd` is readable (an answer, an end or a reset) within `milliseconds`.
     private static func readable(_ fd: Int32, within milliseconds: Int32 = 0) -> Bool {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

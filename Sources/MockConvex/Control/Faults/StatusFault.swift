@@ -11,12 +11,15 @@ struct StatusFault: FaultKind {
     let headers: [(name: String, value: String)]
 
     init(reading members: [(key: String, value: JSON)], at path: JSONPath) throws(ConfigError) {
-        status = try members.integer("status", at: path, in: 100...599)
+        guard let statusValue = members.value("status") else { throw ConfigError(path, "missing \"status\"") }
+        status = try ConfigReader.finalStatus(statusValue, at: path.key("status"))
         body = members.value("body")
         var headers: [(name: String, value: String)] = []
         if let given = members.value("headers") {
             for (name, value) in try ConfigReader.object(given, at: path.key("headers")) {
-                headers.append((name, try ConfigReader.string(value, at: path.key("headers").key(name))))
+                let text = try ConfigReader.string(value, at: path.key("headers").key(name))
+                try ResponseHeaderRules.check(name: name, value: text, at: path.key("headers").key(name))
+                headers.append((name, text))
             }
         }
         self.headers = headers
