@@ -25,12 +25,15 @@ STATIC_BUILD = MOCKCONVEX_STATIC_SQLITE=1 $(SWIFT) build -c release --static-swi
 static: deps-build
 	$(STATIC_BUILD)
 
+# Every suite has a time limit, but Swift Testing only reports a test that overruns it; the
+# outer bound ends a run that hangs all the same.
+TEST_TIMEOUT ?= 1800
 test: deps
 	$(SWIFT) build --build-tests
-	if [ "$$(uname -s)" = Linux ]; then $(STATIC_BUILD); fi
+	$(STATIC_BUILD)
 	MOCKCONVEX_BINARY=$$($(SWIFT) build --show-bin-path)/mockconvex \
-	MOCKCONVEX_STATIC_BINARY=$$(if [ "$$(uname -s)" = Linux ]; then $(STATIC_BUILD) --show-bin-path; fi)/mockconvex \
-	$(SWIFT) test --skip-build
+	MOCKCONVEX_STATIC_BINARY=$$($(STATIC_BUILD) --show-bin-path)/mockconvex \
+	timeout --kill-after=30 $(TEST_TIMEOUT) $(SWIFT) test --skip-build
 
 # Speed, as ratios against a bare C evhttp server and nginx in the same run (a few minutes).
 BENCH_CC ?= $(shell command -v cc || command -v clang)
@@ -38,9 +41,9 @@ bench: deps
 	$(SWIFT) build -c release --product mockconvex
 	mkdir -p .build/bench
 	$(BENCH_CC) -O2 -o .build/bench/evhttp_baseline bench/evhttp_baseline.c $$(pkg-config --cflags --libs libevent)
-	if [ "$$(uname -s)" = Linux ]; then $(STATIC_BUILD); fi
+	$(STATIC_BUILD)
 	python3 bench/run.py --mockconvex $$($(SWIFT) build -c release --show-bin-path)/mockconvex --baseline .build/bench/evhttp_baseline \
-	  $$(if [ "$$(uname -s)" = Linux ]; then echo --static $$($(STATIC_BUILD) --show-bin-path)/mockconvex; fi)
+	  --static $$($(STATIC_BUILD) --show-bin-path)/mockconvex
 
 # libFuzzer over the parsers and the router, FUZZ_SECONDS each, from the seeds in Fuzz/corpus
 # (copied, so the seeds stay as committed). Crashes land in .build-fuzz/crashes/.
