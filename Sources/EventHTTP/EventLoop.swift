@@ -53,6 +53,13 @@ public final class EventLoop {
         event_base_loopbreak(base)
     }
 
+    /// For a loop whose `run()` has returned for good: refuses further work from other threads
+    /// and runs what they queued before, so that work `LoopHandle.execute` accepted always
+    /// runs (a caller waiting for it, such as a listener switch, is never left hanging).
+    func finishQueuedWork() {
+        for job in inbox.close() { job() }
+    }
+
     /// Runs `work` on this loop after `delay`, without blocking it. The returned timer can be
     /// cancelled until it fires.
     @discardableResult
@@ -90,10 +97,16 @@ final class LoopInbox: Sendable {
         event_add(wake, nil)
     }
 
-    func close() {
-        state.withLock { $0.open = false; $0.jobs.removeAll() }
+    /// Refuses further work and hands back what was queued and not yet run.
+    @discardableResult
+    func close() -> [@Sendable () -> Void] {
+        let left = state.withLock { state in
+            defer { state.open = false; state.jobs.removeAll() }
+            return state.open ? state.jobs : []
+        }
         if let wake { event_free(wake) }
         wake = nil
+        return left
     }
 
     /// Returns false when the loop is gone, so callers can tell the work will never run.

@@ -39,7 +39,10 @@ final class LoopListener {
 
     /// Starts accepting on `fd`, a listening socket this listener now owns.
     func open(socket fd: Int32) {
-        precondition(http == nil, "listener \(name) is already open on this loop")
+        // HTTPServer applies one switch of a listener at a time and only opens a closed one, so
+        // this is never already open; if it were, the socket it has goes on serving.
+        guard http == nil else { return closeDescriptor(fd) }
+        // evhttp_new fails only when its allocation does.
         guard let http = evhttp_new(owner.loop.base) else { fatalError("evhttp_new failed: out of memory") }
         let settings = owner.settings
         evhttp_set_max_body_size(http, settings.maxBodyBytes)
@@ -60,6 +63,8 @@ final class LoopListener {
             guard let request, let arg else { return }
             Unmanaged<LoopListener>.fromOpaque(arg).takeUnretainedValue().dispatch(request)
         }, Unmanaged.passUnretained(self).toOpaque())
+        // It makes an evconnlistener over `fd` without calling listen(), which fails only when
+        // an allocation does.
         guard let bound = evhttp_accept_socket_with_handle(http, fd) else {
             fatalError("evhttp_accept_socket_with_handle failed for \(name): out of memory")
         }
