@@ -28,6 +28,8 @@ final class Exchange {
     let startedAt: UInt64
     /// The request's body, readable until the answer is sent.
     let body: RequestBody
+    /// Ends when the request is answered, aborted or its connection goes.
+    let lifetime = RequestLifetime()
     private var state = State.handling
     var timeoutTimer: ScheduledTimer?
     /// The next piece of a paced body, or the abort about to happen.
@@ -45,14 +47,15 @@ final class Exchange {
         self.startedAt = startedAt
     }
 
-    var isConnected: Bool { state != .finished }
-    var isAwaitingAnswer: Bool { state == .handling }
+    var loop: EventLoop { listener.loop }
+    var isAwaitingAnswer: Bool { lifetime.isWaiting }
 
     func send(_ response: HTTPResponse, pacing: Pacing? = nil) {
-        guard state == .handling, pendingWork == nil else { return }
+        guard state == .handling, lifetime.isWaiting else { return }
         state = .writing
         timeoutTimer?.cancel()
         timeoutTimer = nil
+        lifetime.end()
         let headers = evhttp_request_get_output_headers(request)
         for field in response.headers {
             evhttp_add_header(headers, field.name, field.value)
@@ -109,9 +112,10 @@ final class Exchange {
     /// request and connection while the handler that asked runs. Freeing the connection runs
     /// its close callback, which finishes this exchange like a client hang-up.
     func abort(_ how: ConnectionAbort) {
-        guard state == .handling, pendingWork == nil else { return }
+        guard state == .handling, lifetime.isWaiting else { return }
         timeoutTimer?.cancel()
         timeoutTimer = nil
+        lifetime.end()
         pendingWork = listener.loop.schedule(after: .zero) { [self] in
             pendingWork = nil
             guard state == .handling, let bufferEvent = evhttp_connection_get_bufferevent(connection) else { return }
@@ -180,5 +184,6 @@ final class Exchange {
         pendingWork = nil
         afterCompletion = nil
         body.invalidate()
+        lifetime.end()
     }
 }

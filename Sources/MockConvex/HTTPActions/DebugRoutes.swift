@@ -24,6 +24,8 @@ struct DebugRoutes {
             var options = NodeActionEmulation.Options(convexOrigin: deployment.settings.convexOrigin, siteOrigin: deployment.siteOrigin)
             options.storageId = request.queryValue("storageId")
             let emulation = NodeActionEmulation(loop: loop, options: options)
+            // A client that leaves, or the handler timeout, ends the run and its calls.
+            responder.whenClosed { emulation.cancel() }
             emulation.run { report in
                 responder.send(ConvexResponses.json(200, report.json))
             }

@@ -17,7 +17,7 @@ final class AdminHandler: HTTPHandler {
         self.limits = limits
         actions = HTTPActions(deployment: deployment, loop: loop)
         MetaRoutes.registerWrapped(on: router, deployment: deployment)
-        let caller = FunctionCaller(deployment: deployment, loop: loop)
+        let caller = FunctionCaller(deployment: deployment)
         FunctionRoutes(caller: caller).register(on: router)
         ActionCallbackRoutes(caller: caller).register(on: router)
         StorageRoutes(deployment: deployment).register(on: router)

@@ -38,7 +38,7 @@ public final class MockConvexServer: Sendable {
             guard let control else { return make }
             return { loop in
                 let routes = listener == ServerOptions.adminListener ? ControlRoutes(control: control, loop: loop) : nil
-                return ObservedHandler(make(loop), control: control, routes: routes, listener: listener, loop: loop)
+                return ObservedHandler(make(loop), control: control, routes: routes, listener: listener)
             }
         }
         let admin: @Sendable (EventLoop) -> any HTTPHandler = { loop in AdminHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits) }
