@@ -49,6 +49,11 @@ final class Exchange {
 
     var loop: EventLoop { listener.loop }
     var isAwaitingAnswer: Bool { lifetime.isWaiting }
+    /// Set when the answer asks to close and libevent will not: it keeps every CONNECT
+    /// connection open after the answer (`evhttp_is_request_connection_close` is false for
+    /// CONNECT whatever the headers say, since a successful CONNECT turns into a tunnel), so
+    /// the listener closes it itself once the answer is written.
+    private(set) var closesConnectionAfterAnswer = false
 
     func send(_ response: HTTPResponse, pacing: Pacing? = nil) {
         guard state == .handling, lifetime.isWaiting else { return }
@@ -63,6 +68,7 @@ final class Exchange {
         if listener.closesAfterResponse {
             evhttp_add_header(headers, "Connection", "close")
         }
+        closesConnectionAfterAnswer = method == .CONNECT && (listener.closesAfterResponse || response.headers.asksToClose)
         let bodyAllowed = response.status != 204 && response.status != 304 && !(100..<200).contains(response.status)
         let length = response.content.count
         if method == .HEAD {

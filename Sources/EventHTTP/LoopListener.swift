@@ -20,6 +20,8 @@ final class LoopListener {
     private var inFlight: [OpaquePointer: Exchange] = [:]
     /// Each open connection's peer, formatted once: a keep-alive connection sends many requests.
     private var peers: [OpaquePointer: String] = [:]
+    /// Connections to close once the loop is out of libevent's callback for their answer.
+    private var closingAfterAnswer: Set<OpaquePointer> = []
     /// Set while closing for real: connections are reset rather than shut down politely.
     private var resetOnClose = false
     private let readDeadline: RequestReadDeadline
@@ -164,7 +166,19 @@ final class LoopListener {
         if let then = exchange.completed() {
             owner.loop.schedule(after: .zero, then)
         }
+        if exchange.closesConnectionAfterAnswer {
+            closeFromFreshCallback(connection)
+        }
         owner.exchangeEnded()
+    }
+
+    /// Frees `connection` on the next loop turn, unless it is gone by then (its close callback
+    /// takes it out of `closingAfterAnswer`, so a freed pointer is never touched).
+    private func closeFromFreshCallback(_ connection: OpaquePointer) {
+        closingAfterAnswer.insert(connection)
+        owner.loop.schedule(after: .zero) { [self] in
+            if closingAfterAnswer.remove(connection) != nil { evhttp_connection_free(connection) }
+        }
     }
 
     private func peer(of connection: OpaquePointer) -> String {
@@ -176,6 +190,7 @@ final class LoopListener {
 
     private func connectionClosing(_ connection: OpaquePointer) {
         peers[connection] = nil
+        closingAfterAnswer.remove(connection)
         if resetOnClose, let bufferEvent = evhttp_connection_get_bufferevent(connection) {
             resetConnection(fd: bufferevent_getfd(bufferEvent))
         }
