@@ -34,6 +34,8 @@ final class Exchange {
     var timeoutTimer: ScheduledTimer?
     /// The next piece of a paced body, or the abort about to happen.
     private var pendingWork: ScheduledTimer?
+    /// While the handler works on the request, the client leaving ends it.
+    private var disconnectWatch: DisconnectWatch?
     var afterCompletion: (() -> Void)?
 
     init(request: OpaquePointer, connection: OpaquePointer, listener: LoopListener, method: HTTPMethod, uri: String, remoteAddress: String, startedAt: UInt64, body: RequestBody) {
@@ -60,6 +62,8 @@ final class Exchange {
         state = .writing
         timeoutTimer?.cancel()
         timeoutTimer = nil
+        // From here libevent reads the connection itself and notices a client that leaves.
+        disconnectWatch?.stop()
         lifetime.end()
         let headers = evhttp_request_get_output_headers(request)
         for field in response.headers {
@@ -121,6 +125,7 @@ final class Exchange {
         guard state == .handling, lifetime.isWaiting else { return }
         timeoutTimer?.cancel()
         timeoutTimer = nil
+        disconnectWatch?.stop()
         lifetime.end()
         pendingWork = listener.loop.schedule(after: .zero) { [self] in
             pendingWork = nil
@@ -145,6 +150,30 @@ final class Exchange {
                 }
             }
             listener.record(self, status: 0, bytes: 0)
+            evhttp_connection_free(connection)
+        }
+    }
+
+    /// Starts noticing the client leaving while the handler works: libevent does not read the
+    /// connection until the answer is being written.
+    func watchForDisconnect() {
+        guard state == .handling, lifetime.isWaiting, let bufferEvent = evhttp_connection_get_bufferevent(connection) else { return }
+        disconnectWatch = DisconnectWatch(loop: listener.loop, fd: bufferevent_getfd(bufferEvent)) { [unowned self] in
+            clientLeft()
+        }
+    }
+
+    /// The client closed or reset its connection before the answer: the request ends now, and
+    /// the connection is freed from a fresh callback, which finishes this exchange.
+    private func clientLeft() {
+        guard state == .handling, lifetime.isWaiting else { return }
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
+        lifetime.end()
+        body.invalidate()
+        pendingWork = listener.loop.schedule(after: .zero) { [self] in
+            pendingWork = nil
+            guard state == .handling else { return }
             evhttp_connection_free(connection)
         }
     }
@@ -188,6 +217,7 @@ final class Exchange {
         timeoutTimer = nil
         pendingWork?.cancel()
         pendingWork = nil
+        disconnectWatch?.stop()
         afterCompletion = nil
         body.invalidate()
         lifetime.end()

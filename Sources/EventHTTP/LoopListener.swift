@@ -146,6 +146,7 @@ final class LoopListener {
                 exchange?.timeoutTimer = nil
                 exchange?.send(settings.handlerTimeoutResponse)
             }
+            exchange.watchForDisconnect()
         }
     }
 
