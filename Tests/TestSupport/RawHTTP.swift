@@ -95,6 +95,14 @@ public enum RawHTTP {
             Glibc.close(fd)
         }
 
+        /// Ends the connection with a TCP reset (SO_LINGER 0, then close), as a crashed client does.
+        public func reset() {
+            guard !closed else { return }
+            var abort = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+            close()
+        }
+
         public func write(_ bytes: [UInt8]) throws {
             var offset = 0
             while offset < bytes.count {
