@@ -51,11 +51,11 @@ final class Exchange {
 
     var loop: EventLoop { listener.loop }
     var isAwaitingAnswer: Bool { lifetime.isWaiting }
-    /// Set when the answer asks to close and libevent will not: it keeps every CONNECT
-    /// connection open after the answer (`evhttp_is_request_connection_close` is false for
-    /// CONNECT whatever the headers say, since a successful CONNECT turns into a tunnel), so
-    /// the listener closes it itself once the answer is written.
-    private(set) var closesConnectionAfterAnswer = false
+    /// True for an answer to CONNECT: the listener closes the connection itself once it is
+    /// written. libevent treats every CONNECT as the start of a tunnel (which mockconvex never
+    /// makes): it keeps the connection open whatever the headers say and writes no
+    /// Content-Length, so the answer's body could only end where the connection does.
+    var closesConnectionAfterAnswer: Bool { method == .CONNECT }
 
     func send(_ response: HTTPResponse, pacing: Pacing? = nil) {
         guard state == .handling, lifetime.isWaiting else { return }
@@ -69,10 +69,9 @@ final class Exchange {
         for field in response.headers {
             evhttp_add_header(headers, field.name, field.value)
         }
-        if listener.closesAfterResponse {
+        if (listener.closesAfterResponse || closesConnectionAfterAnswer) && !response.headers.asksToClose {
             evhttp_add_header(headers, "Connection", "close")
         }
-        closesConnectionAfterAnswer = method == .CONNECT && (listener.closesAfterResponse || response.headers.asksToClose)
         let bodyAllowed = response.status != 204 && response.status != 304 && !(100..<200).contains(response.status)
         let length = response.content.count
         if method == .HEAD {
