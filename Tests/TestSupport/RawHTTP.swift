@@ -159,6 +159,18 @@ public enum RawHTTP {
             }
         }
 
+        /// Reads a response head (through the blank line) and returns it as text; the body
+        /// stays to be read.
+        public func readHead() throws -> String {
+            let separator: [UInt8] = Array("\r\n\r\n".utf8)
+            while buffer.firstRange(of: separator) == nil {
+                if try !fill() { throw Failure.closed }
+            }
+            let end = buffer.firstRange(of: separator)!.upperBound
+            defer { buffer.removeFirst(end) }
+            return String(decoding: buffer[0..<end], as: UTF8.self)
+        }
+
         public func readResponse(forHead: Bool = false) throws -> Response {
             let separator: [UInt8] = Array("\r\n\r\n".utf8)
             var headEnd: Int?
