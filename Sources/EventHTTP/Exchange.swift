@@ -57,8 +57,11 @@ final class Exchange {
     /// Content-Length, so the answer's body could only end where the connection does.
     var closesConnectionAfterAnswer: Bool { method == .CONNECT }
 
-    func send(_ response: HTTPResponse, pacing: Pacing? = nil) {
+    func send(_ given: HTTPResponse, pacing: Pacing? = nil) {
         guard state == .handling, lifetime.isWaiting else { return }
+        // libevent writes the status as a number; one that is not three digits is no HTTP
+        // status, and the handler that made it has failed.
+        let response = (100...999).contains(given.status) ? given : HTTPResponse(status: 500)
         state = .writing
         timeoutTimer?.cancel()
         timeoutTimer = nil
@@ -140,9 +143,10 @@ final class Exchange {
                 // connection would discard libevent's buffer. A few bytes fit the socket buffer;
                 // SIGPIPE is ignored by the server, so a vanished peer is just a failed write.
                 bytes.withUnsafeBytes { raw in
+                    guard let base = raw.baseAddress else { return }
                     var sent = 0
                     while sent < raw.count {
-                        let wrote = write(fd, raw.baseAddress! + sent, raw.count - sent)
+                        let wrote = write(fd, base + sent, raw.count - sent)
                         if wrote <= 0 { break }
                         sent += wrote
                     }
@@ -184,9 +188,10 @@ final class Exchange {
         case .bytes(let bytes):
             bytes.withUnsafeBytes { _ = evbuffer_add(output, $0.baseAddress, $0.count) }
         case .shared(let shared, let range):
-            let base = shared.buffer.baseAddress! + range.lowerBound
-            evbuffer_add_reference(output, base, range.count, { _, _, owner in
-                Unmanaged<SharedBytes>.fromOpaque(owner!).release()
+            guard let start = shared.buffer.baseAddress else { return }
+            evbuffer_add_reference(output, start + range.lowerBound, range.count, { _, _, owner in
+                guard let owner else { return }
+                Unmanaged<SharedBytes>.fromOpaque(owner).release()
             }, Unmanaged.passRetained(shared).toOpaque())
         case .file(let region):
             guard let fd = region.take() else { return }

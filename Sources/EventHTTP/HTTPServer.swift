@@ -63,6 +63,7 @@ public final class HTTPServer: Sendable {
     private let state: Locked<State>
 
     public init(listeners: [Listener], settings: HTTPServerSettings = HTTPServerSettings()) {
+        // The names are the program's own (admin, site, port80), never a client's or a config's.
         precondition(Set(listeners.map(\.name)).count == listeners.count, "listener names must be unique")
         self.listeners = listeners
         self.settings = settings

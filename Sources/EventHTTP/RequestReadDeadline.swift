@@ -48,7 +48,8 @@ final class RequestReadDeadline {
     init(loop: EventLoop, settings: HTTPServerSettings) {
         self.loop = loop
         limit = Self.nanoseconds(settings.requestReadTimeout)
-        forgetSilentAfter = Self.nanoseconds(settings.connectionTimeout) + 1_000_000_000
+        let (silentAfter, overflow) = Self.nanoseconds(settings.connectionTimeout).addingReportingOverflow(1_000_000_000)
+        forgetSilentAfter = overflow ? .max : silentAfter
         answer = Self.serialise(settings.requestReadTimeoutResponse)
     }
 
@@ -148,9 +149,13 @@ final class RequestReadDeadline {
         return UInt64(status.st_ino)
     }
 
+    /// Saturating: `--read-timeout 99999999999` (beyond 584 years of nanoseconds) is as good
+    /// as no limit, not an overflow.
     private static func nanoseconds(_ duration: Duration) -> UInt64 {
         let (seconds, attoseconds) = duration.components
-        return UInt64(max(seconds, 0)) * 1_000_000_000 + UInt64(max(attoseconds, 0) / 1_000_000_000)
+        let (whole, overflow) = UInt64(max(seconds, 0)).multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, carry) = whole.addingReportingOverflow(UInt64(max(attoseconds, 0) / 1_000_000_000))
+        return overflow || carry ? .max : total
     }
 
     /// The answer as bytes on the wire. libevent has no request object to format it with here,
