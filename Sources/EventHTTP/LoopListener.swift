@@ -96,8 +96,10 @@ final class LoopListener {
 
     private func dispatch(_ request: OpaquePointer) {
         let startedAt = EventLoop.monotonicNanoseconds()
+        // libevent parsed the request line before dispatching, so the target is there.
         guard let connection = evhttp_request_get_connection(request),
-              let method = HTTPMethod(libevent: evhttp_request_get_command(request))
+              let method = HTTPMethod(libevent: evhttp_request_get_command(request)),
+              let target = evhttp_request_get_uri(request)
         else {
             evhttp_send_error(request, 501, nil)
             return
@@ -115,7 +117,7 @@ final class LoopListener {
 
         var parsed = HTTPRequest(
             method: method,
-            uri: String(cString: evhttp_request_get_uri(request)),
+            uri: String(cString: target),
             headers: LibeventMessage.headers(evhttp_request_get_input_headers(request)),
             remoteAddress: peer(of: connection),
             listener: name

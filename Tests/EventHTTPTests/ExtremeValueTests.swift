@@ -53,4 +53,16 @@ import TestSupport
             #expect(answer.text == "in time")
         }
     }
+
+    @Test(arguments: [70_000, -1])
+    func aPortOutOfRangeIsAListenError(_ port: Int) throws {
+        let server = HTTPServer(listeners: [HTTPServer.Listener(name: "odd", host: "127.0.0.1", port: port) { _ in
+            HandlerFunction { _, responder in responder.send(.text(200, "")) }
+        }])
+        #expect {
+            try server.start()
+        } throws: { error in
+            "\(error)" == "cannot listen on 127.0.0.1:\(port) for odd: a port is a number from 0 to 65535"
+        }
+    }
 }
