@@ -26,7 +26,7 @@ final class Exchange {
     let uri: String
     let remoteAddress: String
     let startedAt: UInt64
-    /// The request's body, readable until the answer is sent.
+    /// The request's body, readable while the request waits for its answer.
     let body: RequestBody
     /// Ends when the request is answered, aborted or its connection goes.
     let lifetime = RequestLifetime()

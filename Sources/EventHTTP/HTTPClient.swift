@@ -71,7 +71,8 @@ public final class HTTPClient {
     }
 
     /// Sends one request on a new connection; `completion` runs on the loop exactly once,
-    /// unless the client is closed first. `timeout` bounds everything, the name lookup included.
+    /// unless the client is closed first. `timeout` (at most `HostResolver.longestCall`, 50
+    /// minutes) bounds everything, the name lookup included.
     public func send(
         _ method: HTTPMethod, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
         timeout: Duration = .seconds(30),
@@ -85,7 +86,7 @@ public final class HTTPClient {
         let id = ObjectIdentifier(call)
         calls[id] = call
         call.ended = { [weak self] in self?.calls[id] = nil }
-        call.start(timeout: timeout)
+        call.start(timeout: min(timeout, HostResolver.longestCall))
     }
 
     /// Made on first need: it reads resolv.conf and the hosts file.

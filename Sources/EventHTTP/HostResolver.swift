@@ -26,6 +26,9 @@ final class HostResolver {
     private let loop: EventLoop
     private let base: OpaquePointer?
 
+    /// The longest deadline a call that looks a name up may have: below the skew set here.
+    static let longestCall: Duration = .seconds(3000)
+
     init(loop: EventLoop) {
         self.loop = loop
         base = evdns_base_new(loop.base, 0)
@@ -33,8 +36,8 @@ final class HostResolver {
             // Options first, so that resolv.conf's own override them.
             evdns_base_set_option(base, "attempts:", "2")
             evdns_base_set_option(base, "randomize-case:", "0")
-            // Longer than any call's deadline (probe and emulation allow at most 600 s), so the
-            // call is cancelled before this could fire.
+            // Longer than any call's deadline (`longestCall`), so a call is cancelled before
+            // this could fire.
             evdns_base_set_option(base, "getaddrinfo-allow-skew:", "3600")
             // Without the file (or without a nameserver in it) evdns asks 127.0.0.1, as glibc does.
             evdns_base_resolv_conf_parse(base, DNS_OPTION_SEARCH | DNS_OPTION_NAMESERVERS | DNS_OPTION_MISC | DNS_OPTION_HOSTSFILE, "/etc/resolv.conf")
