@@ -75,13 +75,19 @@ public enum RawHTTP {
             guard getaddrinfo(host, String(port), &hints, &info) == 0, let info else { throw Failure.connectFailed(EINVAL) }
             defer { freeaddrinfo(info) }
             fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { throw Failure.connectFailed(errno) }
+            // From here every property is set, so a throw runs deinit, which closes `fd`. Closing
+            // it here too was a second close, which shut whatever another thread had opened
+            // under that number meanwhile (another test's socket: EBADF, a port still in use).
+            guard fd >= 0 else {
+                closed = true
+                throw Failure.connectFailed(errno)
+            }
             var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
             if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) != 0 {
                 let err = errno
-                Glibc.close(fd)
+                close()
                 throw Failure.connectFailed(err)
             }
         }
