@@ -9,15 +9,14 @@ public enum ConnectionAbort: Sendable, Equatable {
     case garbage([UInt8])
 }
 
-/// How to pace a response body: `chunkBytes` at a time, `pause` between them, so the client
-/// sees a slow server rather than a slow network.
+/// How to pace a response body: `chunkBytes` at a time (at least one), `pause` between them,
+/// so the client sees a slow server rather than a slow network.
 public struct Pacing: Sendable, Equatable {
-    public var chunkBytes: Int
-    public var pause: Duration
+    public let chunkBytes: Int
+    public let pause: Duration
 
     public init(chunkBytes: Int, pause: Duration) {
-        precondition(chunkBytes > 0, "a paced body needs chunks of at least one byte")
-        self.chunkBytes = chunkBytes
+        self.chunkBytes = max(chunkBytes, 1)
         self.pause = pause
     }
 }

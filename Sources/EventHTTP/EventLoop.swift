@@ -53,6 +53,13 @@ public final class EventLoop {
         event_base_loopbreak(base)
     }
 
+    /// For a loop whose `run()` has returned for good: refuses further work from other threads
+    /// and runs what they queued before, so that work `LoopHandle.execute` accepted always
+    /// runs (a caller waiting for it, such as a listener switch, is never left hanging).
+    func finishQueuedWork() {
+        for job in inbox.close() { job() }
+    }
+
     /// Runs `work` on this loop after `delay`, without blocking it. The returned timer can be
     /// cancelled until it fires.
     @discardableResult
@@ -84,16 +91,23 @@ final class LoopInbox: Sendable {
     /// calls `close()` before letting go of it.
     init?(base: OpaquePointer) {
         guard let wake = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
-            Unmanaged<LoopInbox>.fromOpaque(arg!).takeUnretainedValue().drain()
+            guard let arg else { return }
+            Unmanaged<LoopInbox>.fromOpaque(arg).takeUnretainedValue().drain()
         }, Unmanaged.passUnretained(self).toOpaque()) else { return nil }
         self.wake = wake
         event_add(wake, nil)
     }
 
-    func close() {
-        state.withLock { $0.open = false; $0.jobs.removeAll() }
+    /// Refuses further work and hands back what was queued and not yet run.
+    @discardableResult
+    func close() -> [@Sendable () -> Void] {
+        let left = state.withLock { state in
+            defer { state.open = false; state.jobs.removeAll() }
+            return state.open ? state.jobs : []
+        }
         if let wake { event_free(wake) }
         wake = nil
+        return left
     }
 
     /// Returns false when the loop is gone, so callers can tell the work will never run.
@@ -134,8 +148,10 @@ public final class ScheduledTimer {
     fileprivate init(base: OpaquePointer, delay: Duration, work: @escaping () -> Void) {
         self.work = work
         let ev = event_new(base, -1, 0, { _, _, arg in
-            Unmanaged<ScheduledTimer>.fromOpaque(arg!).takeRetainedValue().fire()
+            guard let arg else { return }
+            Unmanaged<ScheduledTimer>.fromOpaque(arg).takeRetainedValue().fire()
         }, Unmanaged.passRetained(self).toOpaque())
+        // A pure timer (no descriptor) fails only when its allocation does.
         guard let ev else { fatalError("event_new failed for a timer: out of memory") }
         event = ev
         var tv = timeval(delay)
@@ -162,9 +178,17 @@ public final class ScheduledTimer {
 }
 
 extension timeval {
+    /// About 68 years: a delay further out is as good as never, and libevent adds a delay to
+    /// the current time without checking, so `--request-timeout 9223372036854775807` would
+    /// wrap around to a timer already due.
+    static let longestDelaySeconds: Int64 = 1 << 31 - 1
+
+    /// `duration` as libevent takes it, clamped to 0 ... `longestDelaySeconds`.
     init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        let clamped = max(seconds, 0)
-        self.init(tv_sec: time_t(clamped), tv_usec: suseconds_t(clamped == seconds ? attoseconds / 1_000_000_000_000 : 0))
+        let clamped = min(max(seconds, 0), Self.longestDelaySeconds)
+        // Whole microseconds of a second (below 10^6) only when the seconds were kept as given.
+        let microseconds = clamped == seconds ? attoseconds / 1_000_000_000_000 : 0
+        self.init(tv_sec: time_t(clamped), tv_usec: suseconds_t(microseconds))
     }
 }

@@ -38,7 +38,11 @@ public final class EventLoopThread: Sendable {
 }
 
 private func runLoopThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    Unmanaged<EventLoop>.fromOpaque(arg!).takeRetainedValue().run()
+    // `spawn` always passes the retained loop.
+    guard let arg else { return nil }
+    let loop = Unmanaged<EventLoop>.fromOpaque(arg).takeRetainedValue()
+    loop.run()
+    loop.finishQueuedWork()
     return nil
 }
 

@@ -26,12 +26,16 @@ final class Exchange {
     let uri: String
     let remoteAddress: String
     let startedAt: UInt64
-    /// The request's body, readable until the answer is sent.
+    /// The request's body, readable while the request waits for its answer.
     let body: RequestBody
+    /// Ends when the request is answered, aborted or its connection goes.
+    let lifetime = RequestLifetime()
     private var state = State.handling
     var timeoutTimer: ScheduledTimer?
     /// The next piece of a paced body, or the abort about to happen.
     private var pendingWork: ScheduledTimer?
+    /// While the handler works on the request, the client leaving ends it.
+    private var disconnectWatch: DisconnectWatch?
     var afterCompletion: (() -> Void)?
 
     init(request: OpaquePointer, connection: OpaquePointer, listener: LoopListener, method: HTTPMethod, uri: String, remoteAddress: String, startedAt: UInt64, body: RequestBody) {
@@ -45,19 +49,30 @@ final class Exchange {
         self.startedAt = startedAt
     }
 
-    var isConnected: Bool { state != .finished }
-    var isAwaitingAnswer: Bool { state == .handling }
+    var loop: EventLoop { listener.loop }
+    var isAwaitingAnswer: Bool { lifetime.isWaiting }
+    /// True for an answer to CONNECT: the listener closes the connection itself once it is
+    /// written. libevent treats every CONNECT as the start of a tunnel (which mockconvex never
+    /// makes): it keeps the connection open whatever the headers say and writes no
+    /// Content-Length, so the answer's body could only end where the connection does.
+    var closesConnectionAfterAnswer: Bool { method == .CONNECT }
 
-    func send(_ response: HTTPResponse, pacing: Pacing? = nil) {
-        guard state == .handling, pendingWork == nil else { return }
+    func send(_ given: HTTPResponse, pacing: Pacing? = nil) {
+        guard state == .handling, lifetime.isWaiting else { return }
+        // libevent writes the status as a number; one that is not three digits is no HTTP
+        // status, and the handler that made it has failed.
+        let response = (100...999).contains(given.status) ? given : HTTPResponse(status: 500)
         state = .writing
         timeoutTimer?.cancel()
         timeoutTimer = nil
+        // From here libevent reads the connection itself and notices a client that leaves.
+        disconnectWatch?.stop()
+        lifetime.end()
         let headers = evhttp_request_get_output_headers(request)
         for field in response.headers {
             evhttp_add_header(headers, field.name, field.value)
         }
-        if listener.closesAfterResponse {
+        if (listener.closesAfterResponse || closesConnectionAfterAnswer) && !response.headers.asksToClose {
             evhttp_add_header(headers, "Connection", "close")
         }
         let bodyAllowed = response.status != 204 && response.status != 304 && !(100..<200).contains(response.status)
@@ -109,9 +124,11 @@ final class Exchange {
     /// request and connection while the handler that asked runs. Freeing the connection runs
     /// its close callback, which finishes this exchange like a client hang-up.
     func abort(_ how: ConnectionAbort) {
-        guard state == .handling, pendingWork == nil else { return }
+        guard state == .handling, lifetime.isWaiting else { return }
         timeoutTimer?.cancel()
         timeoutTimer = nil
+        disconnectWatch?.stop()
+        lifetime.end()
         pendingWork = listener.loop.schedule(after: .zero) { [self] in
             pendingWork = nil
             guard state == .handling, let bufferEvent = evhttp_connection_get_bufferevent(connection) else { return }
@@ -126,15 +143,40 @@ final class Exchange {
                 // connection would discard libevent's buffer. A few bytes fit the socket buffer;
                 // SIGPIPE is ignored by the server, so a vanished peer is just a failed write.
                 bytes.withUnsafeBytes { raw in
+                    guard let base = raw.baseAddress else { return }
                     var sent = 0
                     while sent < raw.count {
-                        let wrote = write(fd, raw.baseAddress! + sent, raw.count - sent)
+                        let wrote = write(fd, base + sent, raw.count - sent)
                         if wrote <= 0 { break }
                         sent += wrote
                     }
                 }
             }
             listener.record(self, status: 0, bytes: 0)
+            evhttp_connection_free(connection)
+        }
+    }
+
+    /// Starts noticing the client leaving while the handler works: libevent does not read the
+    /// connection until the answer is being written.
+    func watchForDisconnect() {
+        guard state == .handling, lifetime.isWaiting, let bufferEvent = evhttp_connection_get_bufferevent(connection) else { return }
+        disconnectWatch = DisconnectWatch(loop: listener.loop, fd: bufferevent_getfd(bufferEvent)) { [unowned self] in
+            clientLeft()
+        }
+    }
+
+    /// The client closed or reset its connection before the answer: the request ends now, and
+    /// the connection is freed from a fresh callback, which finishes this exchange.
+    private func clientLeft() {
+        guard state == .handling, lifetime.isWaiting else { return }
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
+        lifetime.end()
+        body.invalidate()
+        pendingWork = listener.loop.schedule(after: .zero) { [self] in
+            pendingWork = nil
+            guard state == .handling else { return }
             evhttp_connection_free(connection)
         }
     }
@@ -146,9 +188,10 @@ final class Exchange {
         case .bytes(let bytes):
             bytes.withUnsafeBytes { _ = evbuffer_add(output, $0.baseAddress, $0.count) }
         case .shared(let shared, let range):
-            let base = shared.buffer.baseAddress! + range.lowerBound
-            evbuffer_add_reference(output, base, range.count, { _, _, owner in
-                Unmanaged<SharedBytes>.fromOpaque(owner!).release()
+            guard let start = shared.buffer.baseAddress else { return }
+            evbuffer_add_reference(output, start + range.lowerBound, range.count, { _, _, owner in
+                guard let owner else { return }
+                Unmanaged<SharedBytes>.fromOpaque(owner).release()
             }, Unmanaged.passRetained(shared).toOpaque())
         case .file(let region):
             guard let fd = region.take() else { return }
@@ -178,7 +221,9 @@ final class Exchange {
         timeoutTimer = nil
         pendingWork?.cancel()
         pendingWork = nil
+        disconnectWatch?.stop()
         afterCompletion = nil
         body.invalidate()
+        lifetime.end()
     }
 }

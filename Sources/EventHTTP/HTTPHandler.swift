@@ -20,6 +20,9 @@ public struct HandlerFunction: HTTPHandler {
 
 /// The way back to the client for one request. Confined to the loop that received the request.
 /// The first `send` wins; later ones are ignored, and so is a send after the client went away.
+/// Work a handler defers goes through `after` and `whenClosed`, which end with the request:
+/// once it is answered (by anyone, the handler timeout included) or its client is gone, no
+/// deferred work runs for it.
 public final class Responder {
     private enum Target {
         /// In-process use (tests, composed handlers): the closure receives the response, and
@@ -33,33 +36,35 @@ public final class Responder {
     }
 
     private let target: Target
-    private var answered = false
+    /// Shared with the exchange and every mapped view: one request, one lifetime.
+    private let lifetime: RequestLifetime
+    private let loop: EventLoop
     /// For in-process responders: what to run once the response has been delivered.
     private var afterDelivery: (() -> Void)?
 
-    /// An in-process responder. `aborted` hears of `abort`; without it an abort is delivered
-    /// as no response at all.
-    public init(_ deliver: @escaping (HTTPResponse) -> Void, aborted: ((ConnectionAbort) -> Void)? = nil) {
+    /// An in-process responder whose deferred work runs on `loop`. `aborted` hears of `abort`;
+    /// without it an abort is delivered as no response at all.
+    public init(on loop: EventLoop, _ deliver: @escaping (HTTPResponse) -> Void, aborted: ((ConnectionAbort) -> Void)? = nil) {
         target = .closure(deliver, aborted)
+        lifetime = RequestLifetime()
+        self.loop = loop
     }
 
     init(exchange: Exchange) {
         target = .exchange(exchange)
+        lifetime = exchange.lifetime
+        loop = exchange.loop
     }
 
     private init(parent: Responder, transform: @escaping (HTTPResponse) -> HTTPResponse, pacing: Pacing? = nil) {
         target = .mapped(parent, transform, pacing)
+        lifetime = parent.lifetime
+        loop = parent.loop
     }
 
-    /// True until a response has been sent or the client has gone.
-    public var isOpen: Bool {
-        guard !answered else { return false }
-        switch target {
-        case .closure: return true
-        case .exchange(let exchange): return exchange.isConnected
-        case .mapped(let parent, _, _): return parent.isOpen
-        }
-    }
+    /// True while the request waits for its answer: nobody has answered or aborted it, and its
+    /// client is still connected.
+    public var isOpen: Bool { lifetime.isWaiting }
 
     public func send(_ response: HTTPResponse) {
         send(response, pacing: nil)
@@ -67,10 +72,10 @@ public final class Responder {
 
     /// Sends `response` with its body paced (in-process, it is delivered whole).
     public func send(_ response: HTTPResponse, pacing: Pacing?) {
-        guard !answered else { return }
-        answered = true
+        guard lifetime.isWaiting else { return }
         switch target {
         case .closure(let deliver, _):
+            lifetime.end()
             deliver(response)
             afterDelivery?()
             afterDelivery = nil
@@ -82,13 +87,32 @@ public final class Responder {
     /// Ends the connection without an answer (on the next loop turn: libevent is still using
     /// the request while a handler runs). Mapped responders pass it on untransformed.
     public func abort(_ how: ConnectionAbort) {
-        guard !answered else { return }
-        answered = true
+        guard lifetime.isWaiting else { return }
         switch target {
-        case .closure(_, let aborted): aborted?(how)
+        case .closure(_, let aborted):
+            lifetime.end()
+            aborted?(how)
         case .exchange(let exchange): exchange.abort(how)
         case .mapped(let parent, _, _): parent.abort(how)
         }
+    }
+
+    /// Runs `work` on the request's loop after `delay`, if the request still waits for its
+    /// answer then. The timer is cancelled the moment the request stops waiting, so a delay
+    /// never outlives its request and what `work` holds is let go at once.
+    public func after(_ delay: Duration, _ work: @escaping () -> Void) {
+        guard lifetime.isWaiting else { return }
+        let lifetime = self.lifetime
+        let timer = loop.schedule(after: delay) {
+            if lifetime.isWaiting { work() }
+        }
+        lifetime.onEnd { timer.cancel() }
+    }
+
+    /// Runs `body` once the request stops waiting for its answer (at once if it already has):
+    /// the place to abandon work in progress for it, such as outbound calls.
+    public func whenClosed(_ body: @escaping () -> Void) {
+        lifetime.onEnd(body)
     }
 
     /// A responder that passes every response through `transform` before sending it here.
@@ -106,7 +130,7 @@ public final class Responder {
     public func afterCompletion(_ body: @escaping () -> Void) {
         switch target {
         case .closure:
-            if answered { body() } else { afterDelivery = body }
+            if lifetime.isWaiting { afterDelivery = body } else { body() }
         case .exchange(let exchange): exchange.afterCompletion = body
         case .mapped(let parent, _, _): parent.afterCompletion(body)
         }

@@ -42,6 +42,15 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     public var isEmpty: Bool { fields.isEmpty }
 
+    /// True when a `Connection` field lists the `close` option (RFC 9110 §7.6.1: a
+    /// comma-separated list of case-insensitive tokens).
+    public var asksToClose: Bool {
+        values("Connection").contains { value in
+            // Options are tokens, so dropping blanks leaves each one whole.
+            value.split(separator: ",").contains { Self.sameName(String($0.filter { $0 != " " && $0 != "\t" }), "close") }
+        }
+    }
+
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
     }

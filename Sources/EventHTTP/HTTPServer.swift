@@ -52,6 +52,10 @@ public final class HTTPServer: Sendable {
     private struct State {
         var lifecycle = Lifecycle.idle
         var statuses: [ListenerStatus]
+        /// Per listener, the switches asked for and not yet done, in order; the first is under way.
+        var switches: [String: [PendingSwitch]] = [:]
+        /// Listeners whose queue someone is working through.
+        var switching: Set<String> = []
     }
 
     private let listeners: [Listener]
@@ -59,6 +63,7 @@ public final class HTTPServer: Sendable {
     private let state: Locked<State>
 
     public init(listeners: [Listener], settings: HTTPServerSettings = HTTPServerSettings()) {
+        // The names are the program's own (admin, site, port80), never a client's or a config's.
         precondition(Set(listeners.map(\.name)).count == listeners.count, "listener names must be unique")
         self.listeners = listeners
         self.settings = settings
@@ -120,64 +125,116 @@ public final class HTTPServer: Sendable {
         statuses.first { $0.name == name }
     }
 
-    /// Opens or closes a listener on every loop; `completion` runs (on some loop thread, or at
-    /// once on failure) when every loop has done it. Closing resets the listener's open
-    /// connections; opening binds the port it had before.
+    /// Opens or closes a listener on every loop; `completion` runs (on some loop thread, or on
+    /// the caller's) with the listener's status once its own switch is done. Closing resets the
+    /// listener's open connections; opening binds the port it had before.
+    ///
+    /// Switches of one listener happen strictly one at a time, in the order asked: each waits
+    /// for the one before it to be applied by every loop, and the status changes only then.
+    /// Interleaved, the loops' sockets and the status could disagree (a port still accepting
+    /// while reported closed) and a reopen could collide with sockets still being closed.
     public func setListener(_ name: String, open: Bool, completion: @escaping @Sendable (Result<ListenerStatus, ListenError>) -> Void) {
-        enum Plan { case done(Result<ListenerStatus, ListenError>), apply([LoopBound<ServerLoop>], [Int32]?, ListenerStatus) }
-        let plan: Plan = state.withLock { state in
-            guard let index = state.statuses.firstIndex(where: { $0.name == name }) else {
-                return .done(.failure(ListenError(listener: name, host: "", port: 0, reason: .system("there is no listener named \(name)"))))
-            }
-            let current = state.statuses[index]
-            guard case .running(let loops, _) = state.lifecycle else {
-                return .done(.failure(ListenError(listener: name, host: current.host, port: current.port, reason: .system("the server is not running"))))
-            }
-            if current.open == open { return .done(.success(current)) }
-            var fds: [Int32]?
-            var port = current.port
-            if open {
-                switch Result(catching: { () throws(ListenError) in
-                    try ListenSocket.make(listener: name, host: current.host, port: current.port, count: loops.count)
-                }) {
-                case .success(let bound):
-                    fds = bound.fds
-                    port = bound.port
-                case .failure(let error):
-                    return .done(.failure(error))
-                }
-            }
-            let updated = ListenerStatus(name: name, host: current.host, port: port, open: open)
-            state.statuses[index] = updated
-            return .apply(loops, fds, updated)
+        let mustRun: Bool? = state.withLock { state in
+            guard state.statuses.contains(where: { $0.name == name }) else { return nil }
+            state.switches[name, default: []].append(PendingSwitch(open: open, completion: completion))
+            return state.switching.insert(name).inserted
         }
-        switch plan {
-        case .done(let result):
-            completion(result)
-        case .apply(let loops, let fds, let updated):
-            let remaining = Locked(loops.count)
-            let oneDone: @Sendable () -> Void = {
-                if remaining.withLock({ count -> Bool in count -= 1; return count == 0 }) {
-                    completion(.success(updated))
+        guard let mustRun else {
+            return completion(.failure(ListenError(listener: name, host: "", port: 0, reason: .system("there is no listener named \(name)"))))
+        }
+        if mustRun { runSwitches(of: name) }
+    }
+
+    /// A switch asked for and not yet done.
+    private struct PendingSwitch {
+        let open: Bool
+        let completion: @Sendable (Result<ListenerStatus, ListenError>) -> Void
+    }
+
+    /// What the switch at the head of a listener's queue needs.
+    private enum SwitchStep {
+        /// Nothing is queued.
+        case idle
+        /// Decided without the loops: already in that state, or it cannot be done.
+        case settled(Result<ListenerStatus, ListenError>)
+        /// Every loop opens its socket (`fds`) or closes its share; then the status is `updated`.
+        case apply([LoopBound<ServerLoop>], fds: [Int32]?, updated: ListenerStatus)
+    }
+
+    /// Works through `name`'s queue: switches settled at once are answered in a loop, and one
+    /// the loops must apply continues from the last loop to finish it. Only one caller at a
+    /// time works a queue (`State.switching`), from the first switch queued until it is empty.
+    private func runSwitches(of name: String) {
+        while true {
+            switch nextSwitchStep(of: name) {
+            case .idle:
+                return
+            case .settled(let result):
+                finishSwitch(of: name, result)
+            case .apply(let loops, let fds, let updated):
+                let remaining = Locked(loops.count)
+                let oneDone: @Sendable () -> Void = { [self] in
+                    guard remaining.withLock({ count -> Bool in count -= 1; return count == 0 }) else { return }
+                    finishSwitch(of: name, .success(updated))
+                    runSwitches(of: name)
                 }
-            }
-            for (index, loop) in loops.enumerated() {
-                let fd = fds?[index]
-                let queued = loop.run { serverLoop in
-                    if let fd {
-                        serverLoop.open(name, socket: fd)
-                    } else {
-                        serverLoop.close(name, reset: true)
+                for (index, loop) in loops.enumerated() {
+                    let fd = fds?[index]
+                    let queued = loop.run { serverLoop in
+                        if let fd {
+                            serverLoop.open(name, socket: fd)
+                        } else {
+                            serverLoop.close(name, reset: true)
+                        }
+                        oneDone()
                     }
-                    oneDone()
+                    // A loop that already stopped has nothing to close and must not keep a socket.
+                    if !queued {
+                        if let fd { closeDescriptor(fd) }
+                        oneDone()
+                    }
                 }
-                // A loop that already stopped has nothing to close and must not keep a socket.
-                if !queued {
-                    if let fd { _ = close(fd) }
-                    oneDone()
-                }
+                return
             }
         }
+    }
+
+    private func nextSwitchStep(of name: String) -> SwitchStep {
+        state.withLock { state in
+            guard let next = state.switches[name]?.first,
+                  let current = state.statuses.first(where: { $0.name == name }) else {
+                state.switching.remove(name)
+                return .idle
+            }
+            guard case .running(let loops, _) = state.lifecycle else {
+                return .settled(.failure(ListenError(listener: name, host: current.host, port: current.port, reason: .system("the server is not running"))))
+            }
+            if current.open == next.open { return .settled(.success(current)) }
+            guard next.open else {
+                return .apply(loops, fds: nil, updated: ListenerStatus(name: name, host: current.host, port: current.port, open: false))
+            }
+            do throws(ListenError) {
+                let bound = try ListenSocket.make(listener: name, host: current.host, port: current.port, count: loops.count)
+                return .apply(loops, fds: bound.fds, updated: ListenerStatus(name: name, host: current.host, port: bound.port, open: true))
+            } catch {
+                return .settled(.failure(error))
+            }
+        }
+    }
+
+    /// Takes the head switch off `name`'s queue, records its outcome, and tells its caller.
+    private func finishSwitch(of name: String, _ result: Result<ListenerStatus, ListenError>) {
+        let done: PendingSwitch? = state.withLock { state in
+            if case .success(let status) = result, let index = state.statuses.firstIndex(where: { $0.name == name }),
+               case .running = state.lifecycle {
+                state.statuses[index] = status
+            }
+            guard var queue = state.switches[name], !queue.isEmpty else { return nil }
+            let head = queue.removeFirst()
+            state.switches[name] = queue.isEmpty ? nil : queue
+            return head
+        }
+        done?.completion(result)
     }
 
     /// The blocking form of `setListener(_:open:completion:)`, for threads that are not loops.
@@ -189,6 +246,7 @@ public final class HTTPServer: Sendable {
             done.signal()
         }
         done.wait()
+        // The completion stores the outcome before it signals.
         return try outcome.withLock { $0! }.get()
     }
 

@@ -58,6 +58,7 @@ enum ListenSocket {
         func fail(_ reason: ListenError.Reason) -> ListenError {
             ListenError(listener: listener, host: host, port: port, reason: reason)
         }
+        guard (0...65535).contains(port) else { throw fail(.badAddress("a port is a number from 0 to 65535")) }
         let address = try resolve(host: host, port: port, fail: fail)
         var chosenPort = port
         if count > 1 {

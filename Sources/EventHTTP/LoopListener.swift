@@ -20,6 +20,8 @@ final class LoopListener {
     private var inFlight: [OpaquePointer: Exchange] = [:]
     /// Each open connection's peer, formatted once: a keep-alive connection sends many requests.
     private var peers: [OpaquePointer: String] = [:]
+    /// Connections to close once the loop is out of libevent's callback for their answer.
+    private var closingAfterAnswer: Set<OpaquePointer> = []
     /// Set while closing for real: connections are reset rather than shut down politely.
     private var resetOnClose = false
     private let readDeadline: RequestReadDeadline
@@ -39,7 +41,10 @@ final class LoopListener {
 
     /// Starts accepting on `fd`, a listening socket this listener now owns.
     func open(socket fd: Int32) {
-        precondition(http == nil, "listener \(name) is already open on this loop")
+        // HTTPServer applies one switch of a listener at a time and only opens a closed one, so
+        // this is never already open; if it were, the socket it has goes on serving.
+        guard http == nil else { return closeDescriptor(fd) }
+        // evhttp_new fails only when its allocation does.
         guard let http = evhttp_new(owner.loop.base) else { fatalError("evhttp_new failed: out of memory") }
         let settings = owner.settings
         evhttp_set_max_body_size(http, settings.maxBodyBytes)
@@ -60,6 +65,8 @@ final class LoopListener {
             guard let request, let arg else { return }
             Unmanaged<LoopListener>.fromOpaque(arg).takeUnretainedValue().dispatch(request)
         }, Unmanaged.passUnretained(self).toOpaque())
+        // It makes an evconnlistener over `fd` without calling listen(), which fails only when
+        // an allocation does.
         guard let bound = evhttp_accept_socket_with_handle(http, fd) else {
             fatalError("evhttp_accept_socket_with_handle failed for \(name): out of memory")
         }
@@ -89,8 +96,10 @@ final class LoopListener {
 
     private func dispatch(_ request: OpaquePointer) {
         let startedAt = EventLoop.monotonicNanoseconds()
+        // libevent parsed the request line before dispatching, so the target is there.
         guard let connection = evhttp_request_get_connection(request),
-              let method = HTTPMethod(libevent: evhttp_request_get_command(request))
+              let method = HTTPMethod(libevent: evhttp_request_get_command(request)),
+              let target = evhttp_request_get_uri(request)
         else {
             evhttp_send_error(request, 501, nil)
             return
@@ -108,7 +117,7 @@ final class LoopListener {
 
         var parsed = HTTPRequest(
             method: method,
-            uri: String(cString: evhttp_request_get_uri(request)),
+            uri: String(cString: target),
             headers: LibeventMessage.headers(evhttp_request_get_input_headers(request)),
             remoteAddress: peer(of: connection),
             listener: name
@@ -139,6 +148,7 @@ final class LoopListener {
                 exchange?.timeoutTimer = nil
                 exchange?.send(settings.handlerTimeoutResponse)
             }
+            exchange.watchForDisconnect()
         }
     }
 
@@ -159,7 +169,19 @@ final class LoopListener {
         if let then = exchange.completed() {
             owner.loop.schedule(after: .zero, then)
         }
+        if exchange.closesConnectionAfterAnswer {
+            closeFromFreshCallback(connection)
+        }
         owner.exchangeEnded()
+    }
+
+    /// Frees `connection` on the next loop turn, unless it is gone by then (its close callback
+    /// takes it out of `closingAfterAnswer`, so a freed pointer is never touched).
+    private func closeFromFreshCallback(_ connection: OpaquePointer) {
+        closingAfterAnswer.insert(connection)
+        owner.loop.schedule(after: .zero) { [self] in
+            if closingAfterAnswer.remove(connection) != nil { evhttp_connection_free(connection) }
+        }
     }
 
     private func peer(of connection: OpaquePointer) -> String {
@@ -171,6 +193,7 @@ final class LoopListener {
 
     private func connectionClosing(_ connection: OpaquePointer) {
         peers[connection] = nil
+        closingAfterAnswer.remove(connection)
         if resetOnClose, let bufferEvent = evhttp_connection_get_bufferevent(connection) {
             resetConnection(fd: bufferevent_getfd(bufferEvent))
         }

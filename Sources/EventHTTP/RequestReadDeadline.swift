@@ -30,6 +30,10 @@ final class RequestReadDeadline {
         /// When the first byte of the request now being read arrived; nil while idle or while
         /// the request is being handled and answered.
         var readingSince: UInt64?
+        /// From dispatch until the answer is written. Bytes arriving meanwhile are a pipelined
+        /// request waiting its turn, not one being read: its clock starts when the answer
+        /// before it is written, or a paced answer would have a 408 written into its body.
+        var answering = false
     }
 
     private let loop: EventLoop
@@ -44,7 +48,8 @@ final class RequestReadDeadline {
     init(loop: EventLoop, settings: HTTPServerSettings) {
         self.loop = loop
         limit = Self.nanoseconds(settings.requestReadTimeout)
-        forgetSilentAfter = Self.nanoseconds(settings.connectionTimeout) + 1_000_000_000
+        let (silentAfter, overflow) = Self.nanoseconds(settings.connectionTimeout).addingReportingOverflow(1_000_000_000)
+        forgetSilentAfter = overflow ? .max : silentAfter
         answer = Self.serialise(settings.requestReadTimeoutResponse)
     }
 
@@ -67,11 +72,13 @@ final class RequestReadDeadline {
     func requestReceived(on connection: OpaquePointer) {
         guard let input = Self.input(of: connection) else { return }
         watches[input]?.readingSince = nil
+        watches[input]?.answering = true
     }
 
     /// The answer on `connection` is written; a pipelined request may already be waiting.
     func responseWritten(on connection: OpaquePointer) {
         guard let input = Self.input(of: connection), watches[input] != nil else { return }
+        watches[input]?.answering = false
         watches[input]?.readingSince = evbuffer_get_length(input) > 0 ? EventLoop.monotonicNanoseconds() : nil
     }
 
@@ -89,7 +96,7 @@ final class RequestReadDeadline {
             let fd = bufferevent_getfd(watch.bufferEvent)
             if fd >= 0, let inode = Self.inode(of: fd) { watch.socket = (fd, inode) }
         }
-        if watch.readingSince == nil { watch.readingSince = EventLoop.monotonicNanoseconds() }
+        if watch.readingSince == nil && !watch.answering { watch.readingSince = EventLoop.monotonicNanoseconds() }
         watches[input] = watch
     }
 
@@ -123,7 +130,8 @@ final class RequestReadDeadline {
         }
     }
 
-    /// Answers 408 (best effort: nothing else is being written while a request is read) and
+    /// Answers 408 (best effort: nothing else is being written while a request is read, since
+    /// a request behind an answer is not read until that answer is written) and
     /// shuts the socket down; libevent then reads the end of stream and frees the connection
     /// itself, so nothing here touches its objects.
     private func endLateRequest(_ fd: Int32) {
@@ -141,9 +149,13 @@ final class RequestReadDeadline {
         return UInt64(status.st_ino)
     }
 
+    /// Saturating: `--read-timeout 99999999999` (beyond 584 years of nanoseconds) is as good
+    /// as no limit, not an overflow.
     private static func nanoseconds(_ duration: Duration) -> UInt64 {
         let (seconds, attoseconds) = duration.components
-        return UInt64(max(seconds, 0)) * 1_000_000_000 + UInt64(max(attoseconds, 0) / 1_000_000_000)
+        let (whole, overflow) = UInt64(max(seconds, 0)).multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, carry) = whole.addingReportingOverflow(UInt64(max(attoseconds, 0) / 1_000_000_000))
+        return overflow || carry ? .max : total
     }
 
     /// The answer as bytes on the wire. libevent has no request object to format it with here,

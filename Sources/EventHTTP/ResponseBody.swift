@@ -84,8 +84,9 @@ public final class FileRegion: Sendable {
         guard let fd = descriptor.withLock({ $0 }) else { return [] }
         return [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
             count = 0
+            guard let base = buffer.baseAddress else { return }
             while count < length {
-                let got = pread(fd, buffer.baseAddress! + count, length - count, off_t(offset + count))
+                let got = pread(fd, base + count, length - count, off_t(offset + count))
                 if got <= 0 { break }
                 count += got
             }

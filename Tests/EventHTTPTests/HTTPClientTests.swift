@@ -60,7 +60,7 @@ private func withRawPeer(_ behave: @escaping @Sendable (Int32) -> Void, _ body: 
     try body(port)
 }
 
-@Suite(.timeLimit(.minutes(1))) struct HTTPClientTests {
+@Suite(.timeLimit(.minutes(2))) struct HTTPClientTests {
     @Test func fetchesFromOurOwnServer() throws {
         let router: @Sendable (EventLoop) -> any HTTPHandler = { _ in
             HandlerFunction { request, responder in
@@ -133,4 +133,76 @@ private func withRawPeer(_ behave: @escaping @Sendable (Int32) -> Void, _ body: 
         let error = try #require(failure(try fetch(.GET, "https://127.0.0.1/")))
         #expect(error.kind == .invalidURL)
     }
+
+    /// RFC 6761 §6.4: no nameserver is asked about `.invalid`, so this answers at once even on a
+    /// machine whose nameserver is unreachable.
+    @Test(arguments: ["nonexistent-host.invalid", "INVALID", "deep.name.Invalid."])
+    func aReservedInvalidNameIsENOTFOUNDAtOnce(_ host: String) throws {
+        let started = ContinuousClock.now
+        let error = try #require(failure(try fetch(.GET, "http://\(host):3210/version", timeout: .seconds(30))))
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(error.kind == .resolveFailed)
+        #expect(error.code == "ENOTFOUND")
+        #expect("\(error)" == "getaddrinfo ENOTFOUND \(host)")
+    }
+
+    @Test func theCompletionNeverRunsInsideSend() throws {
+        let thread = try EventLoopThread(running: EventLoop())
+        defer { thread.execute { $0.stop() }; thread.join() }
+        let order = Guarded<[String]>([])
+        let done = Signal()
+        thread.execute { loop in
+            let client = HTTPClient(loop: loop)
+            // An invalid URL and a .invalid name are known to fail before anything is sent.
+            for url in ["https://127.0.0.1/", "http://x.invalid/"] {
+                client.send(.GET, url: url) { _ in
+                    _ = client
+                    order.withLock { $0.append("completed \(url)") }
+                    if url.hasSuffix(".invalid/") { done.fire() }
+                }
+                order.withLock { $0.append("sent \(url)") }
+            }
+        }
+        #expect(done.wait())
+        #expect(order.withLock { $0 } == ["sent https://127.0.0.1/", "sent http://x.invalid/", "completed https://127.0.0.1/", "completed http://x.invalid/"])
+    }
+
+    /// A closed client drops its calls without calling back, and lets go of their connections:
+    /// the server sees the client leave.
+    @Test func closingTheClientAbandonsItsCallsAndTheirConnections() throws {
+        let entered = Signal()
+        let left = Signal()
+        let router: @Sendable (EventLoop) -> any HTTPHandler = { _ in
+            HandlerFunction { _, responder in
+                responder.whenClosed { left.fire() }
+                entered.fire()
+            }
+        }
+        try withServer([("main", router)], grace: .milliseconds(50)) { server in
+            let thread = try EventLoopThread(running: EventLoop())
+            defer { thread.execute { $0.stop() }; thread.join() }
+            let completions = Guarded(0)
+            let client = LoopBoundClient()
+            thread.execute { loop in
+                let made = HTTPClient(loop: loop)
+                client.set(made)
+                made.send(.GET, url: "http://127.0.0.1:\(server.port("main"))/") { _ in completions.withLock { $0 += 1 } }
+            }
+            #expect(entered.wait())
+            thread.execute { _ in client.close() }
+            #expect(left.wait())
+            // Anything the loop still had for the call has run by the time this does.
+            let drained = Signal()
+            thread.execute { loop in loop.schedule(after: .milliseconds(50)) { drained.fire() } }
+            #expect(drained.wait())
+            #expect(completions.withLock { $0 } == 0)
+        }
+    }
+}
+
+/// Holds a client made on a loop thread for a later job on the same thread.
+private final class LoopBoundClient: @unchecked Sendable {
+    private var client: HTTPClient?
+    func set(_ client: HTTPClient) { self.client = client }
+    func close() { client?.close() }
 }

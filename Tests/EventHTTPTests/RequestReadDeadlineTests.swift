@@ -5,7 +5,7 @@ import TestSupport
 
 /// The request read deadline: a client that trickles its request is answered 408 and closed,
 /// while idle keep-alive connections and slow handlers are left alone.
-@Suite(.timeLimit(.minutes(1))) struct RequestReadDeadlineTests {
+@Suite(.timeLimit(.minutes(2))) struct RequestReadDeadlineTests {
     private func settings(readTimeout: Duration) -> HTTPServerSettings {
         var settings = HTTPServerSettings()
         settings.requestReadTimeout = readTimeout
@@ -87,6 +87,41 @@ import TestSupport
             let response = try connection.readResponse()
             #expect(response.status == 408)
             #expect(connection.waitForClose())
+        }
+    }
+
+    /// A request that arrives while the answer before it is being paced out waits its turn;
+    /// its read clock starts when that answer is written, so nothing lands inside the body.
+    @Test func aRequestPipelinedBehindAPacedAnswerIsNotCutAndNothingLandsInTheBody() throws {
+        let pacedThenNext: @Sendable (EventLoop) -> any HTTPHandler = { _ in
+            HandlerFunction { request, responder in
+                guard request.path == "/paced" else { return responder.send(.text(200, "next")) }
+                responder.send(.text(200, "0123456789"), pacing: Pacing(chunkBytes: 1, pause: .milliseconds(100)))
+            }
+        }
+        try withServer([("a", pacedThenNext)], settings: settings(readTimeout: .milliseconds(300))) { server in
+            let port = server.port("a")
+            let connection = try RawHTTP.Connection(port: port)
+            try connection.write(RawHTTP.request("GET", "/paced", port: port))
+            // The head comes at once; the body takes a second, three read deadlines.
+            #expect(readable(connection.fd, within: 5_000))
+            try connection.write(RawHTTP.request("GET", "/next", port: port, headers: [("Connection", "close")]))
+            let received = String(decoding: try connection.readToEnd(), as: UTF8.self)
+                .replacing(/Date: [^\r]*\r\n/, with: "Date: X\r\n")
+            #expect(received == """
+                HTTP/1.1 200 OK\r
+                Content-Type: text/plain; charset=utf-8\r
+                Content-Length: 10\r
+                Date: X\r
+                \r
+                0123456789HTTP/1.1 200 OK\r
+                Content-Type: text/plain; charset=utf-8\r
+                Date: X\r
+                Content-Length: 4\r
+                Connection: close\r
+                \r
+                next
+                """)
         }
     }
 }

@@ -9,10 +9,10 @@ final class ControlInProcess {
     let control: ControlAPI
     private(set) lazy var admin = ObservedHandler(
         AdminHandler(deployment: mock.deployment, metrics: mock.metrics, loop: mock.loop), control: control,
-        routes: ControlRoutes(control: control, loop: mock.loop), listener: "admin", loop: mock.loop)
+        routes: ControlRoutes(control: control, loop: mock.loop), listener: "admin")
     private(set) lazy var site = ObservedHandler(
         SiteHandler(deployment: mock.deployment, metrics: mock.metrics, loop: mock.loop), control: control,
-        routes: nil, listener: "site", loop: mock.loop)
+        routes: nil, listener: "site")
 
     enum Outcome: Equatable {
         case response(HTTPResponse)
@@ -33,7 +33,7 @@ final class ControlInProcess {
     func send(_ request: HTTPRequest, to handler: any HTTPHandler) throws -> Outcome {
         var outcome: Outcome?
         let loop = mock.loop
-        let responder = Responder({ response in
+        let responder = Responder(on: loop, { response in
             outcome = .response(response)
             loop.stop()
         }, aborted: { how in

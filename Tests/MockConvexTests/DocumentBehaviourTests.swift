@@ -144,7 +144,7 @@ import Testing
         let write = HTTPRequest(method: .POST, uri: "/api/mutation", headers: ["Content-Type": "application/json"],
                                 body: Array(#"{"path":"messages:send","args":{"body":"late"}}"#.utf8))
         let timer = mock.loop.schedule(after: .milliseconds(10)) { [mock] in
-            try? mock.admin.handle(write, Responder { _ in })
+            try? mock.admin.handle(write, Responder(on: mock.loop) { _ in })
         }
         defer { timer.cancel() }
         let listed = try value(call("query", "messages:slowList", "{}"))

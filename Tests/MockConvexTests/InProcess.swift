@@ -29,7 +29,7 @@ final class InProcess {
     func send(_ request: HTTPRequest, to handler: any HTTPHandler) throws -> HTTPResponse {
         var answer: HTTPResponse?
         let loop = self.loop
-        let responder = Responder { response in
+        let responder = Responder(on: loop) { response in
             answer = response
             loop.stop()
         }

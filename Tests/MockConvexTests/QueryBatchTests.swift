@@ -94,7 +94,7 @@ import Testing
                                 body: Array(#"{"path":"messages:send","args":{"body":"late"}}"#.utf8))
         var written: HTTPResponse?
         let timer = mock.loop.schedule(after: .milliseconds(10)) {
-            try? mock.admin.handle(write, Responder { written = $0 })
+            try? mock.admin.handle(write, Responder(on: mock.loop) { written = $0 })
         }
         defer { timer.cancel() }
         let response = try batch(#"[{"path":"messages:slowList","args":{}},{"path":"messages:list","args":{}}]"#, mock: mock)

@@ -105,6 +105,14 @@ public enum RawHTTP {
             Glibc.close(fd)
         }
 
+        /// Ends the connection with a TCP reset (SO_LINGER 0, then close), as a crashed client does.
+        public func reset() {
+            guard !closed else { return }
+            var abort = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+            close()
+        }
+
         public func write(_ bytes: [UInt8]) throws {
             var offset = 0
             while offset < bytes.count {
@@ -159,6 +167,18 @@ public enum RawHTTP {
             } catch {
                 return false
             }
+        }
+
+        /// Reads a response head (through the blank line) and returns it as text; the body
+        /// stays to be read.
+        public func readHead() throws -> String {
+            let separator: [UInt8] = Array("\r\n\r\n".utf8)
+            while buffer.firstRange(of: separator) == nil {
+                if try !fill() { throw Failure.closed }
+            }
+            let end = buffer.firstRange(of: separator)!.upperBound
+            defer { buffer.removeFirst(end) }
+            return String(decoding: buffer[0..<end], as: UTF8.self)
         }
 
         public func readResponse(forHead: Bool = false) throws -> Response {

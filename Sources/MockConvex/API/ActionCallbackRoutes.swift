@@ -71,7 +71,7 @@ struct ActionCallbackRoutes {
         let arguments = try FunctionCaller.positionalArguments(body.args)
         let format = body.format
         caller.call(path, arguments: arguments, identity: identity, lookup: .actionCallback(expected: kind),
-                    mutationIdentifier: identifier) { result in
+                    mutationIdentifier: identifier, for: responder) { result in
             switch result {
             case .success(let outcome):
                 // The backend refuses a `format` only after the function ran.

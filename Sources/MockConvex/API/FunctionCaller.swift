@@ -3,7 +3,8 @@ import EventHTTP
 /// Calls a function for an HTTP route, in the backend's order: arguments re-parsed (an HTTP
 /// error), then the function looked up, its visibility and type checked, the arguments
 /// converted and measured (each a function error), then the behaviour run, after its delay,
-/// on the loop.
+/// on the request's loop, and only if the request still waits for the answer then: the
+/// backend drops a request's future when its client goes away, and with it the function.
 final class FunctionCaller {
     /// How a route names a function it cannot find or may not call.
     enum Lookup {
@@ -17,6 +18,8 @@ final class FunctionCaller {
     }
 
     let deployment: Deployment
+    /// The loop this caller's routes serve on, where answers that come from the database's
+    /// writer are delivered.
     let loop: EventLoop
 
     init(deployment: Deployment, loop: EventLoop) {
@@ -36,13 +39,15 @@ final class FunctionCaller {
         return items
     }
 
-    /// Runs `path` and hands the outcome to `completion` on this loop, at once or after the
-    /// function's delay; a failure to store its writes arrives as the HTTP error instead. A
-    /// query reads the store as it was when it started, or as `snapshot` when given (a batch
-    /// reads every query at one timestamp).
+    /// Runs `path` for the request `responder` answers and hands the outcome to `completion`,
+    /// at once or after the function's delay (then not at all if the request stopped waiting
+    /// meanwhile); a failure to store its writes arrives as the HTTP error instead. A query
+    /// reads the store as it was when it started, or as `snapshot` when given (a batch reads
+    /// every query at one timestamp).
     func call(
         _ path: FunctionPath, arguments: [JSON], identity: Identity, lookup: Lookup, snapshot: DocumentStore? = nil,
-        mutationIdentifier: String? = nil, completion: @escaping (Result<FunctionOutcome, ConvexAPIError>) -> Void
+        mutationIdentifier: String? = nil, for responder: Responder,
+        completion: @escaping (Result<FunctionOutcome, ConvexAPIError>) -> Void
     ) {
         switch resolve(path, identity: identity, lookup: lookup) {
         case .failure(let failure):
@@ -76,7 +81,7 @@ final class FunctionCaller {
                 deployment.run(spec, path: path, arguments: values, identifier: mutationIdentifier, Reply(on: loop, completion))
             }
             guard spec.delayMs > 0 else { return execute() }
-            loop.schedule(after: .milliseconds(spec.delayMs), execute)
+            responder.after(.milliseconds(spec.delayMs), execute)
         }
     }
 

@@ -88,7 +88,7 @@ final class FunctionRoutes {
         _ path: FunctionPath, _ arguments: [JSON], _ identity: Identity, _ lookup: FunctionCaller.Lookup,
         _ format: String?, _ defaultFormat: ValueFormat, _ requestId: String, _ responder: Responder
     ) {
-        caller.call(path, arguments: arguments, identity: identity, lookup: lookup) { result in
+        caller.call(path, arguments: arguments, identity: identity, lookup: lookup, for: responder) { result in
             do throws(ConvexAPIError) {
                 let outcome = try result.get()
                 let format = try RequestChecks.format(format, default: defaultFormat)
@@ -120,7 +120,8 @@ final class FunctionRoutes {
                 let format = try RequestChecks.format(query.format, default: client.defaultFormat)
                 let path = try RequestChecks.functionPath(query.path)
                 let arguments = try FunctionCaller.positionalArguments(query.args)
-                caller.call(path, arguments: arguments, identity: identity, lookup: .publicAPI(expected: .query), snapshot: snapshot) { result in
+                caller.call(path, arguments: arguments, identity: identity, lookup: .publicAPI(expected: .query), snapshot: snapshot,
+                            for: responder) { result in
                     switch result {
                     case .success(let outcome):
                         results.append(UdfResponse.json(outcome, format: format, requestId: requestId))

@@ -7,15 +7,13 @@ final class ObservedHandler: HTTPHandler {
     private let control: ControlAPI
     private let routes: ControlRoutes?
     private let listener: String
-    private let loop: EventLoop
 
     /// `routes` serves `/_mock/` here; without it those paths go to `inner` like any other.
-    init(_ inner: any HTTPHandler, control: ControlAPI, routes: ControlRoutes?, listener: String, loop: EventLoop) {
+    init(_ inner: any HTTPHandler, control: ControlAPI, routes: ControlRoutes?, listener: String) {
         self.inner = inner
         self.control = control
         self.routes = routes
         self.listener = listener
-        self.loop = loop
     }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) throws {
@@ -44,13 +42,14 @@ final class ObservedHandler: HTTPHandler {
             journal.record(entry)
         }
         let inner = self.inner
-        fault.apply(recording, loop: loop) { responder in
+        fault.apply(recording) { responder in
             Self.run(inner, request, responder)
         }
     }
 
-    /// Runs `handler` outside the server's own dispatch (after a delay), so its thrown errors
-    /// are answered here as the server would answer them.
+    /// Runs `handler` outside the server's own dispatch (after a delay, and only while the
+    /// request still waits: see `Responder.after`), so its thrown errors are answered here as
+    /// the server would answer them.
     private static func run(_ handler: any HTTPHandler, _ request: HTTPRequest, _ responder: Responder) {
         do {
             try handler.handle(request, responder)

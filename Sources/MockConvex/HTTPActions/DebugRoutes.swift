@@ -26,6 +26,8 @@ struct DebugRoutes {
             options.callbackToken = deployment.issueCallbackToken()
             options.storageId = request.queryValue("storageId")
             let emulation = NodeActionEmulation(loop: loop, options: options)
+            // A client that leaves, or the handler timeout, ends the run and its calls.
+            responder.whenClosed { emulation.cancel() }
             emulation.run { report in
                 responder.send(ConvexResponses.json(200, report.json))
             }

@@ -61,7 +61,15 @@ public final class NodeActionEmulation {
         ]
     }
 
-    /// Runs every step, one after another, and hands over the report on the loop.
+    /// Stops the run: calls in flight are abandoned and no later step starts, so the
+    /// completion never runs. For a run whose report nobody waits for any more.
+    public func cancel() {
+        client.close()
+    }
+
+    /// Runs every step, one after another, and hands over the report on the loop (unless
+    /// cancelled first). Every step waits on an outbound call, so once the client is closed
+    /// the chain stops where it is.
     public func run(completion: @escaping (NodeEmulationReport) -> Void) {
         var steps: [NodeStepResult] = []
         store { stored in

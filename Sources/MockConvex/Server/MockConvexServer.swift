@@ -40,7 +40,7 @@ public final class MockConvexServer: Sendable {
                 // Port 80 answers what admin answers, the control API included, as a sidecar
                 // forwarding 80 to 3210 would.
                 let routes = listener == ServerOptions.siteListener ? nil : ControlRoutes(control: control, loop: loop)
-                return ObservedHandler(make(loop), control: control, routes: routes, listener: listener, loop: loop)
+                return ObservedHandler(make(loop), control: control, routes: routes, listener: listener)
             }
         }
         let admin: @Sendable (EventLoop) -> any HTTPHandler = { loop in AdminHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits) }

@@ -1,7 +1,8 @@
 import EventHTTP
 
 /// `{"kind": "delay", "ms": 1500}`: the request waits that long on a timer (never blocking
-/// the loop), then is answered as usual. Clients see a slow server.
+/// the loop), then is answered as usual. Clients see a slow server. A request answered
+/// meanwhile (the handler timeout) or whose client left is dropped: nothing runs for it.
 struct DelayFault: FaultKind {
     static let name = "delay"
     static let parameterKeys = ["ms"]
@@ -15,7 +16,7 @@ struct DelayFault: FaultKind {
     var parameters: [(String, JSON)] { [("ms", .integer(Int64(ms)))] }
     var abortsConnection: Bool { false }
 
-    func apply(_ responder: Responder, loop: EventLoop, proceed: @escaping (Responder) -> Void) {
-        loop.schedule(after: .milliseconds(ms)) { proceed(responder) }
+    func apply(_ responder: Responder, proceed: @escaping (Responder) -> Void) {
+        responder.after(.milliseconds(ms)) { proceed(responder) }
     }
 }

@@ -12,8 +12,9 @@ protocol FaultKind: Sendable {
     /// True when the client gets no HTTP answer at all (the journal then records no status).
     var abortsConnection: Bool { get }
     /// Acts on a matched request. `proceed` hands the request, with the responder given, to
-    /// the deployment as if no fault were there.
-    func apply(_ responder: Responder, loop: EventLoop, proceed: @escaping (Responder) -> Void)
+    /// the deployment as if no fault were there. Anything done later goes through
+    /// `responder.after`, so it never runs for a request that is no longer waiting.
+    func apply(_ responder: Responder, proceed: @escaping (Responder) -> Void)
 }
 
 /// A kind as the readers know it: its name, its parameter keys, and how to read one.

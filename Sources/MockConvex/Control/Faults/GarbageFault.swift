@@ -19,7 +19,7 @@ struct GarbageFault: FaultKind {
     var parameters: [(String, JSON)] { [("text", .string(text))] }
     var abortsConnection: Bool { true }
 
-    func apply(_ responder: Responder, loop: EventLoop, proceed: @escaping (Responder) -> Void) {
+    func apply(_ responder: Responder, proceed: @escaping (Responder) -> Void) {
         responder.abort(.garbage(Array(text.utf8)))
     }
 }

@@ -11,7 +11,7 @@ struct ResetFault: FaultKind {
     var parameters: [(String, JSON)] { [] }
     var abortsConnection: Bool { true }
 
-    func apply(_ responder: Responder, loop: EventLoop, proceed: @escaping (Responder) -> Void) {
+    func apply(_ responder: Responder, proceed: @escaping (Responder) -> Void) {
         responder.abort(.reset)
     }
 }

@@ -20,7 +20,7 @@ struct SlowFault: FaultKind {
 
     var abortsConnection: Bool { false }
 
-    func apply(_ responder: Responder, loop: EventLoop, proceed: @escaping (Responder) -> Void) {
+    func apply(_ responder: Responder, proceed: @escaping (Responder) -> Void) {
         proceed(responder.pacing(Pacing(chunkBytes: chunkBytes, pause: .milliseconds(pauseMs))))
     }
 }

@@ -34,7 +34,7 @@ struct StatusFault: FaultKind {
 
     var abortsConnection: Bool { false }
 
-    func apply(_ responder: Responder, loop: EventLoop, proceed: @escaping (Responder) -> Void) {
+    func apply(_ responder: Responder, proceed: @escaping (Responder) -> Void) {
         var response: HTTPResponse = switch body {
         case nil: HTTPResponse(status: status)
         case .string(let text): .text(status, text)
