@@ -6,7 +6,9 @@ import TestSupport
 /// `PUT /_mock/listeners/port80` from several clients at once on a two-loop server: every
 /// toggle succeeds with the state it asked for, and port 80 ends up doing what its status says.
 /// On 127.0.0.2, where nothing else in the test run binds, so that no other test takes the
-/// port's number while it is closed.
+/// port's number while it is closed. Only against the binary: in the test process, any test
+/// that starts a program forks, and the child holds a copy of a just-closed listening socket
+/// until it execs, so a reopen there can meet its own old socket.
 @Suite(.timeLimit(.minutes(3))) struct ListenerSwitchEndToEndTests {
     static let host = "127.0.0.2"
 
