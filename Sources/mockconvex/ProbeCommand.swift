@@ -52,6 +52,8 @@ struct ProbeCommand: ParsableCommand {
         let loop = try EventLoop()
         var outcome: NodeEmulationReport?
         var emulation: NodeActionEmulation?
+        // Kept until the loop ends: a client let go abandons its calls.
+        var tokenClient: HTTPClient?
         func start(token: String?) {
             var options = options
             options.callbackToken = token
@@ -66,6 +68,7 @@ struct ProbeCommand: ParsableCommand {
             start(token: callbackToken)
         } else {
             let client = HTTPClient(loop: loop)
+            tokenClient = client
             CallbackTokenRequest.send(client, origin: originText, controlToken: controlToken, timeout: .seconds(timeout)) { answer in
                 switch answer {
                 case .issued(let token):
@@ -79,7 +82,7 @@ struct ProbeCommand: ParsableCommand {
             }
         }
         loop.run()
-        _ = emulation
+        withExtendedLifetime((emulation, tokenClient)) {}
         guard let report = outcome else { throw ExitCode(1) }
         StandardStreams.writeOutput(json ? String(decoding: report.json.serialized, as: UTF8.self) + "\n" : ProbeTable.render(report, origin: originText, site: siteText))
         if !report.directStepsSucceeded { throw ExitCode(1) }
