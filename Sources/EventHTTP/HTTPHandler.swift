@@ -5,6 +5,21 @@ public protocol HTTPHandler {
     func handle(_ request: HTTPRequest, _ responder: Responder) throws
 }
 
+extension HTTPHandler {
+    /// Runs the handler and answers what it throws: an `HTTPResponseError` with its own
+    /// response, anything else with `internalError`. The one place a thrown error becomes an
+    /// answer (the router, the server's dispatch and deferred handlers all come here).
+    public func answer(_ request: HTTPRequest, _ responder: Responder, internalError: HTTPResponse) {
+        do {
+            try handle(request, responder)
+        } catch let error as HTTPResponseError {
+            responder.send(error.response)
+        } catch {
+            responder.send(internalError)
+        }
+    }
+}
+
 /// A handler made from a closure.
 public struct HandlerFunction: HTTPHandler {
     let body: (HTTPRequest, Responder) throws -> Void

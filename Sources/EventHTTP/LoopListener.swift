@@ -135,13 +135,7 @@ final class LoopListener {
             responder.send(answer)
             return
         }
-        do {
-            try handler.handle(parsed, responder)
-        } catch let error as HTTPResponseError {
-            responder.send(error.response)
-        } catch {
-            responder.send(owner.settings.internalErrorResponse)
-        }
+        handler.answer(parsed, responder, internalError: owner.settings.internalErrorResponse)
         if exchange.isAwaitingAnswer {
             let settings = owner.settings
             exchange.timeoutTimer = owner.loop.schedule(after: settings.handlerTimeout) { [weak exchange] in

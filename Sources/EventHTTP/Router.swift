@@ -28,9 +28,9 @@ public final class Router: HTTPHandler {
     public var methodNotAllowed: ([HTTPMethod]) -> HTTPResponse = { allowed in
         HTTPResponse(status: 405, headers: ["Allow": allowed.map(\.rawValue).joined(separator: ", ")])
     }
-    /// Turns an error thrown by a handler into the response; `HTTPResponseError`s answer
-    /// themselves before this is asked.
-    public var internalError: (any Error) -> HTTPResponse = { _ in HTTPResponse(status: 500) }
+    /// The answer to an error thrown by a handler that is not an `HTTPResponseError` (those
+    /// answer themselves).
+    public var internalError = HTTPResponse(status: 500)
 
     public init() {}
 
@@ -59,13 +59,7 @@ public final class Router: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest, _ responder: Responder) {
-        do {
-            try route(request, responder)
-        } catch let error as HTTPResponseError {
-            responder.send(error.response)
-        } catch {
-            responder.send(internalError(error))
-        }
+        HandlerFunction(route).answer(request, responder, internalError: internalError)
     }
 
     private func route(_ request: HTTPRequest, _ responder: Responder) throws {

@@ -15,7 +15,7 @@ enum StartupReport {
         lines.append("mockconvex admin key\(adminKeyGenerated ? " (generated)" : ""): \(setup.settings.adminKey)")
         lines.append("mockconvex convex origin: \(setup.settings.convexOrigin)")
         if let path = setup.configPath {
-            lines.append("mockconvex config: \(path) (\(setup.config.functionPaths.count) functions, \(setup.config.httpRoutes.count) HTTP routes)")
+            lines.append("mockconvex config: \(path) (\(setup.config.counts.functions) functions, \(setup.config.counts.httpRoutes) HTTP routes)")
         }
         lines.append("mockconvex ready")
         StandardStreams.writeOutput(lines.map { $0 + "\n" }.joined())

@@ -1,5 +1,5 @@
 import Foundation
-import MockConvex
+@testable import MockConvex
 import Testing
 import TestSupport
 

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import MockConvex
+@testable import MockConvex
 import Testing
 import TestSupport
 

@@ -147,7 +147,7 @@ private func fixedRouter(_ loop: EventLoop) -> any HTTPHandler {
             let router = Router()
             router.add(.GET, "/teapot") { _, _ in throw Teapot() }
             router.add(.GET, "/other") { _, _ in throw Other() }
-            router.internalError = { _ in .text(500, "internal") }
+            router.internalError = .text(500, "internal")
             return router
         }
         try withServer([("main", router)]) { server in

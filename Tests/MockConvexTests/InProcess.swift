@@ -33,11 +33,8 @@ final class InProcess {
             answer = response
             loop.stop()
         }
-        do {
-            try handler.handle(request, responder)
-        } catch let error as HTTPResponseError {
-            responder.send(error.response)
-        }
+        // As the server's dispatch does.
+        handler.answer(request, responder, internalError: ConvexAPIError.internalServerError.response)
         if answer == nil {
             let deadline = loop.schedule(after: .seconds(10)) { loop.stop() }
             loop.run()

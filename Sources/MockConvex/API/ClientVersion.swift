@@ -1,18 +1,18 @@
 /// The `Convex-Client` header: who is calling, and therefore which default value format it
 /// gets and whether it is too old to be served.
-public struct ClientVersion: Sendable, Equatable {
-    public enum Version: Sendable, Equatable {
+struct ClientVersion: Sendable, Equatable {
+    enum Version: Sendable, Equatable {
         case semver(String)
         case unrecognized(String)
     }
 
     /// Lowercased client name as the backend names it (`python`, `npm`, `npm-cli`, ...).
-    public let client: String
+    let client: String
     let parsedVersion: Semver?
-    public let version: Version
+    let version: Version
 
     /// What the backend assumes without a header (or with one that is not visible ASCII).
-    public static let unknown = ClientVersion(client: "unknown", parsedVersion: nil, version: .unrecognized("unknownversion"))
+    static let unknown = ClientVersion(client: "unknown", parsedVersion: nil, version: .unrecognized("unknownversion"))
 
     private init(client: String, parsedVersion: Semver?, version: Version) {
         self.client = client
@@ -22,7 +22,7 @@ public struct ClientVersion: Sendable, Equatable {
 
     /// Reads the header the way the backend does: split on `-`, the longest suffix that is a
     /// semantic version is the version and the rest the client name.
-    public init(header: String?) throws(ConvexAPIError) {
+    init(header: String?) throws(ConvexAPIError) {
         guard let header, header.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F || $0 == 0x09 }) else {
             self = .unknown
             return
@@ -68,7 +68,7 @@ public struct ClientVersion: Sendable, Equatable {
     private func atOrAbove(_ threshold: Semver) -> Bool { parsedVersion.map { $0 >= threshold } ?? true }
 
     /// Old JavaScript and Python clients expect the encoded format unless they ask otherwise.
-    public var defaultFormat: ValueFormat {
+    var defaultFormat: ValueFormat {
         switch family {
         case .npm: atOrAbove(Semver(1, 4, 1)) ? .clean : .encoded
         case .python: atOrAbove(Semver(0, 5, 0)) ? .clean : .encoded
@@ -76,14 +76,14 @@ public struct ClientVersion: Sendable, Equatable {
         }
     }
 
-    public enum SupportState: Sendable, Equatable {
+    enum SupportState: Sendable, Equatable {
         case supported
         case upgradeRequired(String)
         case unsupported(String)
     }
 
     /// The deprecation thresholds the backend ships (`deprecation.json`).
-    public var supportState: SupportState {
+    var supportState: SupportState {
         let thresholds: (upgradeRequired: Semver, unsupported: Semver, instructions: String)
         switch family {
         case .npm: thresholds = (Semver(0, 19, 1), Semver(0, 19, 1), "Update your Convex npm version with `npx convex update` or `npm update`.")

@@ -2,40 +2,40 @@ import EventHTTP
 
 /// An error the backend answers outside a UdfResponse: `{"code":"...","message":"..."}` with
 /// the status of its kind. An empty code and message mean an empty body, as the backend sends.
-public struct ConvexAPIError: Error, HTTPResponseError, Equatable, Sendable {
-    public let status: Int
-    public let code: String
-    public let message: String
+struct ConvexAPIError: Error, HTTPResponseError, Equatable, Sendable {
+    let status: Int
+    let code: String
+    let message: String
     /// Sent along, e.g. the client deprecation headers.
-    public var headers: HTTPHeaders = [:]
+    var headers: HTTPHeaders = [:]
 
-    public init(status: Int, code: String, message: String) {
+    init(status: Int, code: String, message: String) {
         self.status = status
         self.code = code
         self.message = message
     }
 
-    public static func badRequest(_ code: String, _ message: String) -> ConvexAPIError {
+    static func badRequest(_ code: String, _ message: String) -> ConvexAPIError {
         ConvexAPIError(status: 400, code: code, message: message)
     }
 
-    public static func unauthenticated(_ code: String, _ message: String) -> ConvexAPIError {
+    static func unauthenticated(_ code: String, _ message: String) -> ConvexAPIError {
         ConvexAPIError(status: 401, code: code, message: message)
     }
 
-    public static func forbidden(_ code: String, _ message: String) -> ConvexAPIError {
+    static func forbidden(_ code: String, _ message: String) -> ConvexAPIError {
         ConvexAPIError(status: 403, code: code, message: message)
     }
 
-    public static func notFound(_ code: String, _ message: String) -> ConvexAPIError {
+    static func notFound(_ code: String, _ message: String) -> ConvexAPIError {
         ConvexAPIError(status: 404, code: code, message: message)
     }
 
     /// What the backend says for any failure it has no better words for.
-    public static let internalServerError = ConvexAPIError(
+    static let internalServerError = ConvexAPIError(
         status: 500, code: "InternalServerError", message: "Your request couldn't be completed. Try again later.")
 
-    public var response: HTTPResponse {
+    var response: HTTPResponse {
         var response = code.isEmpty && message.isEmpty
             ? HTTPResponse(status: status)
             : ConvexResponses.json(status, .object([("code", .string(code)), ("message", .string(message))]))

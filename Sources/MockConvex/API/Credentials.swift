@@ -3,13 +3,13 @@ import FoundationEssentials
 /// What a request presents to prove who it is, read with the backend's syntax rules. Whether
 /// it is valid is decided later (`Deployment.authenticate`), after the body has been read,
 /// as the backend orders its checks.
-public enum Credentials: Sendable, Equatable {
+enum Credentials: Sendable, Equatable {
     case none
     case adminKey(String)
     case bearer(String)
 
     /// From `Authorization`, or `?adminKey=` when there is no header.
-    public init(header: String?, adminKeyParameter: String?) throws(ConvexAPIError) {
+    init(header: String?, adminKeyParameter: String?) throws(ConvexAPIError) {
         guard let header else {
             self = adminKeyParameter.map { .adminKey($0) } ?? .none
             return

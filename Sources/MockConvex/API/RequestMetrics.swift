@@ -2,12 +2,12 @@ import EventHTTP
 
 /// Request counts per listener and status, for `/metrics` in Prometheus' text format. A few
 /// counters do not justify a metrics library.
-public final class RequestMetrics: Sendable {
+final class RequestMetrics: Sendable {
     private let counts = Locked<[String: [Int: Int]]>([:])
 
-    public init() {}
+    init() {}
 
-    public func record(listener: String, status: Int) {
+    func record(listener: String, status: Int) {
         counts.withLock { $0[listener, default: [:]][status, default: 0] += 1 }
     }
 

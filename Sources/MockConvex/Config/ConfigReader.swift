@@ -198,7 +198,7 @@ extension Array where Element == (key: String, value: JSON) {
 }
 
 extension HTTPRouteSpec.Match: CustomStringConvertible {
-    public var description: String {
+    var description: String {
         switch self {
         case .exact(let path): path
         case .prefix(let prefix): prefix + "*"

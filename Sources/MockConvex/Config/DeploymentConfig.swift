@@ -2,18 +2,18 @@
 /// contract of `--config` files (see config/mockconvex.json and docs/config.md).
 public struct DeploymentConfig: Sendable {
     /// In the order the config lists them.
-    public private(set) var functionPaths: [FunctionPath] = []
-    public private(set) var functions: [FunctionPath: FunctionSpec] = [:]
-    public var httpRoutes: [HTTPRouteSpec] = []
+    private(set) var functionPaths: [FunctionPath] = []
+    private(set) var functions: [FunctionPath: FunctionSpec] = [:]
+    var httpRoutes: [HTTPRouteSpec] = []
     /// The JSON each function and route was declared with, for the control API to list.
-    public private(set) var functionSources: [FunctionPath: JSON] = [:]
-    public var httpRouteSources: [JSON] = []
+    private(set) var functionSources: [FunctionPath: JSON] = [:]
+    var httpRouteSources: [JSON] = []
     /// Faults active from the start, as the control API takes them (checked when read).
-    public var faults: [JSON] = []
+    var faults: [JSON] = []
     /// Seed documents per table, in the order given.
-    public var documents: [(table: String, documents: [ConvexObject])] = []
+    var documents: [(table: String, documents: [ConvexObject])] = []
     /// The debug routes apps add for the port-80 bug (`/debug/node-network-test`, ...).
-    public var debugRoutes = true
+    var debugRoutes = true
     /// Seed files, in the order given.
     public var files: [SeedFileSpec] = []
 
@@ -29,14 +29,17 @@ public struct DeploymentConfig: Sendable {
 
     public init() {}
 
-    public mutating func setFunction(_ path: FunctionPath, _ spec: FunctionSpec, source: JSON? = nil) {
+    /// How many functions and HTTP routes it declares, for the start-up report.
+    public var counts: (functions: Int, httpRoutes: Int) { (functionPaths.count, httpRoutes.count) }
+
+    mutating func setFunction(_ path: FunctionPath, _ spec: FunctionSpec, source: JSON? = nil) {
         if functions[path] == nil { functionPaths.append(path) }
         functions[path] = spec
         functionSources[path] = source
     }
 
     /// False if there was no such function.
-    public mutating func removeFunction(_ path: FunctionPath) -> Bool {
+    mutating func removeFunction(_ path: FunctionPath) -> Bool {
         guard functions.removeValue(forKey: path) != nil else { return false }
         functionSources[path] = nil
         functionPaths.removeAll { $0 == path }
@@ -45,7 +48,7 @@ public struct DeploymentConfig: Sendable {
 
     /// Every table the config mentions, sorted, so table numbers do not depend on the order
     /// of keys in the file.
-    public var tables: [String] {
+    var tables: [String] {
         let named = functions.values.compactMap(\.behaviour.table).filter { !FunctionSpec.readableSystemTables.contains($0) } + documents.map(\.table)
         return Set(named).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }

@@ -3,15 +3,15 @@
 public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     private var text: String
 
-    public static let root = JSONPath(text: "$")
+    static let root = JSONPath(text: "$")
 
-    public func key(_ name: String) -> JSONPath {
+    func key(_ name: String) -> JSONPath {
         let plain = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "_" }
             && !("0"..."9").contains(name.unicodeScalars.first!)
         return JSONPath(text: plain ? "\(text).\(name)" : "\(text)[\"\(name.jsonEscaped())\"]")
     }
 
-    public func index(_ position: Int) -> JSONPath {
+    func index(_ position: Int) -> JSONPath {
         JSONPath(text: "\(text)[\(position)]")
     }
 
@@ -40,10 +40,10 @@ private extension String {
 
 /// A config that breaks the rules, with the path of the offending part.
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let path: JSONPath
-    public let message: String
+    let path: JSONPath
+    let message: String
 
-    public init(_ path: JSONPath, _ message: String) {
+    init(_ path: JSONPath, _ message: String) {
         self.path = path
         self.message = message
     }

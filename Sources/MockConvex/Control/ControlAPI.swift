@@ -11,7 +11,7 @@ public final class ControlAPI: Sendable {
         public init() {}
     }
 
-    public static let pathPrefix = "/_mock/"
+    static let pathPrefix = "/_mock/"
 
     let deployment: Deployment
     let journal: RequestJournal
@@ -19,7 +19,7 @@ public final class ControlAPI: Sendable {
     let token: String?
     let listeners = ListenerSwitch()
 
-    public init(deployment: Deployment, options: Options = Options()) {
+    init(deployment: Deployment, options: Options = Options()) {
         self.deployment = deployment
         journal = RequestJournal(capacity: options.journalSize)
         token = options.token
@@ -36,7 +36,7 @@ public final class ControlAPI: Sendable {
     }
 
     /// Lets the listener routes reach the server once it exists.
-    public func attach(_ server: any ListenerControl) {
+    func attach(_ server: any ListenerControl) {
         listeners.attach(server)
     }
 

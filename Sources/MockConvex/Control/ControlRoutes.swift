@@ -11,7 +11,7 @@ final class ControlRoutes {
         self.control = control
         self.loop = loop
         router.methodNotAllowed = ConvexResponses.methodNotAllowed
-        router.internalError = { _ in ConvexAPIError.internalServerError.response }
+        router.internalError = ConvexAPIError.internalServerError.response
         router.notFound = HandlerFunction { request, responder in
             responder.send(ConvexAPIError.notFound(
                 "UnknownControlRoute", "There is no control route \(request.method.rawValue) \(request.path); docs/control-api.md lists them").response)

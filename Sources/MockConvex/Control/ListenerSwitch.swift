@@ -2,7 +2,7 @@ import EventHTTP
 
 /// What the control API needs of the server to switch listeners: their states, and opening or
 /// closing one for real.
-public protocol ListenerControl: Sendable {
+protocol ListenerControl: Sendable {
     var statuses: [HTTPServer.ListenerStatus] { get }
     func setListener(_ name: String, open: Bool, completion: @escaping @Sendable (Result<HTTPServer.ListenerStatus, ListenError>) -> Void)
 }

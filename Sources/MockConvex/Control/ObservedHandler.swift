@@ -41,22 +41,11 @@ final class ObservedHandler: HTTPHandler {
         if fault.abortsConnection {
             journal.record(entry)
         }
+        // Run outside the server's dispatch (after a delay, and only while the request still
+        // waits: see `Responder.after`), so what it throws is answered here as the server would.
         let inner = self.inner
         fault.apply(recording) { responder in
-            Self.run(inner, request, responder)
-        }
-    }
-
-    /// Runs `handler` outside the server's own dispatch (after a delay, and only while the
-    /// request still waits: see `Responder.after`), so its thrown errors are answered here as
-    /// the server would answer them.
-    private static func run(_ handler: any HTTPHandler, _ request: HTTPRequest, _ responder: Responder) {
-        do {
-            try handler.handle(request, responder)
-        } catch let error as HTTPResponseError {
-            responder.send(error.response)
-        } catch {
-            responder.send(ConvexAPIError.internalServerError.response)
+            inner.answer(request, responder, internalError: ConvexAPIError.internalServerError.response)
         }
     }
 }

@@ -4,7 +4,7 @@
 extension DataDirectory {
     /// Reads everything back, and removes what a crash may have left: uploads that never
     /// finished, and blobs whose row was never committed (or was deleted).
-    public func load() throws(PersistenceError) -> Contents {
+    func load() throws(PersistenceError) -> Contents {
         var contents = Contents()
         for row in try database.query("SELECT name, number FROM tables ORDER BY number") {
             guard case .text(let name) = row[0], case .integer(let stored) = row[1], let number = UInt32(exactly: stored),

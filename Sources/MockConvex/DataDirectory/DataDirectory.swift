@@ -17,7 +17,7 @@ public final class DataDirectory {
     let blobs: DirectoryBlobStore
 
     /// What the directory held when opened.
-    public struct Contents: Sendable {
+    struct Contents: Sendable {
         var tableNumbers: [(name: String, number: UInt32)] = []
         var documents: [(table: String, document: Document)] = []
         var files: [StoredFile] = []
@@ -27,9 +27,9 @@ public final class DataDirectory {
         /// The last commit's timestamp, so that timestamps keep growing across restarts.
         var latestTimestamp: UInt64 = 0
         /// Rows that could not be read (left where they are, not loaded), said at start.
-        public var unreadable: [String] = []
+        var unreadable: [String] = []
 
-        public init() {}
+        init() {}
     }
 
     /// Opens (creating) the directory and takes its lock; fails at once if another process

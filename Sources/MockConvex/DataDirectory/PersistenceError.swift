@@ -8,7 +8,7 @@ import Darwin
 public struct PersistenceError: Error, CustomStringConvertible, Sendable {
     public let description: String
     /// SQLITE_FULL or ENOSPC: the disk is full, which clients hear about as 507.
-    public let diskFull: Bool
+    let diskFull: Bool
 
     init(_ description: String, diskFull: Bool = false) {
         self.description = description

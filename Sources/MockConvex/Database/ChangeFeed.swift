@@ -1,8 +1,8 @@
 import EventHTTP
 
 /// One durable commit as the change feed announces it: its timestamp and what it wrote.
-public struct CommitRecord: Sendable {
-    public let timestamp: UInt64
+struct CommitRecord: Sendable {
+    let timestamp: UInt64
     let writes: [StoreWrite]
 
     /// Everything was replaced (`/_mock/reset`): every reader is affected.

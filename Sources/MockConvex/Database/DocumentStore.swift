@@ -1,13 +1,13 @@
 /// Every user table's documents in creation order, and the files in storage. Reads are plain;
 /// changes arrive as `StoreWrite`s, applied after they are durable.
-public struct DocumentStore: Sendable {
+struct DocumentStore: Sendable {
     struct Table: Sendable {
         var documents: [DocumentId: Document] = [:]
         /// Creation order; creation times only grow, so this is also `_creationTime` order.
         var order: [DocumentId] = []
     }
 
-    public private(set) var tableNumbers = TableNumbers()
+    private(set) var tableNumbers = TableNumbers()
     private var tables: [String: Table] = [:]
     private var files: [DocumentId: StoredFile] = [:]
     private var fileOrder: [DocumentId] = []
@@ -19,10 +19,10 @@ public struct DocumentStore: Sendable {
     private var finishedOrder: [DocumentId] = []
     private var finishedStart = 0
 
-    public static let storageTable = "_storage"
-    public static let scheduledFunctionsTable = "_scheduled_functions"
+    static let storageTable = "_storage"
+    static let scheduledFunctionsTable = "_scheduled_functions"
 
-    public init() {}
+    init() {}
 
     /// The writes that give each of `tables` not numbered yet its number, in order.
     func declarations(for tables: [String]) -> [StoreWrite] {
@@ -34,16 +34,16 @@ public struct DocumentStore: Sendable {
         return writes
     }
 
-    public func tableName(of id: DocumentId) -> String? { tableNumbers.name(of: id.tableNumber) }
+    func tableName(of id: DocumentId) -> String? { tableNumbers.name(of: id.tableNumber) }
 
-    public func get(_ id: DocumentId) -> Document? {
+    func get(_ id: DocumentId) -> Document? {
         guard let table = tableNumbers.name(of: id.tableNumber) else { return nil }
         return tables[table]?.documents[id]
     }
 
     /// Documents of `table` whose fields (system fields included) equal every field of
     /// `filter`, oldest first.
-    public func list(_ table: String, matching filter: ConvexObject = ConvexObject()) -> [Document] {
+    func list(_ table: String, matching filter: ConvexObject = ConvexObject()) -> [Document] {
         guard let stored = tables[table] else { return [] }
         let documents = stored.order.compactMap { stored.documents[$0] }
         guard !filter.isEmpty else { return documents }
@@ -53,19 +53,19 @@ public struct DocumentStore: Sendable {
         }
     }
 
-    public func count(_ table: String) -> Int { tables[table]?.order.count ?? 0 }
+    func count(_ table: String) -> Int { tables[table]?.order.count ?? 0 }
 
-    public func file(_ id: DocumentId) -> StoredFile? { files[id] }
+    func file(_ id: DocumentId) -> StoredFile? { files[id] }
 
-    public func file(uuid: String) -> StoredFile? { fileIdsByUUID[uuid].flatMap { files[$0] } }
+    func file(uuid: String) -> StoredFile? { fileIdsByUUID[uuid].flatMap { files[$0] } }
 
     /// Files oldest first.
-    public var allFiles: [StoredFile] { fileOrder.compactMap { files[$0] } }
+    var allFiles: [StoredFile] { fileOrder.compactMap { files[$0] } }
 
-    public func job(_ id: DocumentId) -> ScheduledJob? { jobs[id] }
+    func job(_ id: DocumentId) -> ScheduledJob? { jobs[id] }
 
     /// Scheduled functions oldest first.
-    public var allJobs: [ScheduledJob] { jobOrder.compactMap { jobs[$0] } }
+    var allJobs: [ScheduledJob] { jobOrder.compactMap { jobs[$0] } }
 
     /// How many scheduled functions have finished (succeeded, failed or been canceled).
     var finishedJobCount: Int { finishedOrder.count - finishedStart }
@@ -75,9 +75,9 @@ public struct DocumentStore: Sendable {
         Array(finishedOrder[finishedStart..<min(finishedOrder.count, finishedStart + max(0, count))])
     }
 
-    public var tableNames: [String] { tables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+    var tableNames: [String] { tables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
 
-    public mutating func apply(_ writes: [StoreWrite]) {
+    mutating func apply(_ writes: [StoreWrite]) {
         for write in writes { apply(write) }
     }
 

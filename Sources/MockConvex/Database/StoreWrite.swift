@@ -1,6 +1,6 @@
 /// One change to the deployment's data. A transaction produces its changes first; they are
 /// applied to what readers see only once they are durable, so a write is all or nothing.
-public enum StoreWrite: Sendable, Equatable {
+enum StoreWrite: Sendable, Equatable {
     case insertDocument(table: String, Document)
     /// The document's new fields, whole.
     case updateDocument(table: String, Document)

@@ -154,7 +154,7 @@ public final class Deployment: Sendable {
     }
 
     /// Called once the site listener is bound.
-    public func noteSitePort(_ port: Int) {
+    func noteSitePort(_ port: Int) {
         sitePort.withLock { $0 = port }
     }
 

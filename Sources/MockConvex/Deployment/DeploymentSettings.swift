@@ -34,7 +34,7 @@ public struct DeploymentSettings: Sendable {
     }
 }
 /// Who a request acts as, once its credentials were checked.
-public enum Identity: Sendable, Equatable {
+enum Identity: Sendable, Equatable {
     case anonymous
     case admin
 

@@ -1,17 +1,17 @@
 /// A file in storage: its `_storage` row and where its bytes are found.
-public struct StoredFile: Sendable, Equatable {
+struct StoredFile: Sendable, Equatable {
     /// The `_storage` document id (table 540, `kg2...`).
-    public let id: DocumentId
+    let id: DocumentId
     /// Lowercase, hyphenated; what download URLs name.
-    public let uuid: String
-    public let creationTime: Double
+    let uuid: String
+    let creationTime: Double
     /// 32 bytes.
-    public let sha256: [UInt8]
-    public let size: Int
+    let sha256: [UInt8]
+    let size: Int
     /// Normalised as the backend stores it; nil when the upload had none.
-    public let contentType: String?
+    let contentType: String?
 
-    public init(id: DocumentId, uuid: String, creationTime: Double, sha256: [UInt8], size: Int, contentType: String?) {
+    init(id: DocumentId, uuid: String, creationTime: Double, sha256: [UInt8], size: Int, contentType: String?) {
         self.id = id
         self.uuid = uuid
         self.creationTime = creationTime
@@ -22,7 +22,7 @@ public struct StoredFile: Sendable, Equatable {
 
     /// The `_storage` document as functions read it: `contentType` always present (null when
     /// absent), `sha256` in base64, `size` a float.
-    public var document: ConvexObject {
+    var document: ConvexObject {
         ConvexObject([
             ("_id", .string(id.encoded)),
             ("_creationTime", .float64(creationTime)),
@@ -33,7 +33,7 @@ public struct StoredFile: Sendable, Equatable {
     }
 
     /// `storage.getMetadata`'s older shape: the UUID and a hex digest.
-    public var metadata: ConvexObject {
+    var metadata: ConvexObject {
         ConvexObject([
             ("storageId", .string(uuid)),
             ("sha256", .string(Hex.encode(sha256))),

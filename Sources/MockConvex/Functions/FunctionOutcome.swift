@@ -1,12 +1,12 @@
 /// A failure as the JavaScript runtime reports it: the message (`Uncaught Error: boom`), the
 /// stack frames under it, and the data of a ConvexError.
-public struct JSFailure: Sendable, Equatable, Error {
-    public var message: String
+struct JSFailure: Sendable, Equatable, Error {
+    var message: String
     /// Without the `    at ` lead: `handler (../convex/messages.ts:1:1)`.
-    public var frames: [String]
-    public var data: ConvexValue?
+    var frames: [String]
+    var data: ConvexValue?
 
-    public init(message: String, frames: [String] = [], data: ConvexValue? = nil) {
+    init(message: String, frames: [String] = [], data: ConvexValue? = nil) {
         self.message = message
         self.frames = frames
         self.data = data
@@ -15,13 +15,13 @@ public struct JSFailure: Sendable, Equatable, Error {
     /// An exception the function did not catch, named as the backend names it
     /// (`format_uncaught_error`): `Uncaught Error: boom`, or just `Uncaught Error` when the
     /// message is empty.
-    public static func uncaught(_ name: String, _ message: String, frames: [String], data: ConvexValue? = nil) -> JSFailure {
+    static func uncaught(_ name: String, _ message: String, frames: [String], data: ConvexValue? = nil) -> JSFailure {
         JSFailure(message: message.isEmpty ? "Uncaught \(name)" : "Uncaught \(name): \(message)", frames: frames, data: data)
     }
 
     /// The backend's rendering (its `JsError` debug form): message, then one line per frame,
     /// every line ending in a newline.
-    public var rendered: String {
+    var rendered: String {
         var text = message + "\n"
         for frame in frames { text += "    at \(frame)\n" }
         return text
@@ -29,12 +29,12 @@ public struct JSFailure: Sendable, Equatable, Error {
 }
 
 /// What running a function produced, before it is wrapped for a particular caller.
-public struct FunctionOutcome: Sendable, Equatable {
-    public var result: Result<ConvexValue, JSFailure>
+struct FunctionOutcome: Sendable, Equatable {
+    var result: Result<ConvexValue, JSFailure>
     /// Already formatted: `[LOG] 'hello'`.
-    public var logLines: [String]
+    var logLines: [String]
 
-    public init(_ result: Result<ConvexValue, JSFailure>, logLines: [String] = []) {
+    init(_ result: Result<ConvexValue, JSFailure>, logLines: [String] = []) {
         self.result = result
         self.logLines = logLines
     }

@@ -1,13 +1,13 @@
 /// A function's address, `dir/module:function`, in the canonical form the backend keys
 /// functions by: the module always ends in `.js`, and a bare module means its `default` export.
-public struct FunctionPath: Sendable, Hashable, CustomStringConvertible {
+struct FunctionPath: Sendable, Hashable, CustomStringConvertible {
     /// With `.js`: `messages.js`, `dir/module.js`.
-    public let module: String
-    public let function: String
+    let module: String
+    let function: String
 
     /// Parses as the backend does (`UdfPath::from_str`): split on the last `:`, check the module
     /// path, then the function name. A failure's `reason` is the backend's sentence.
-    public init(parsing text: String) throws(FunctionPathError) {
+    init(parsing text: String) throws(FunctionPathError) {
         let (modulePart, functionPart): (Substring, Substring?) =
             if let colon = text.lastIndex(of: ":") {
                 (text[..<colon], text[text.index(after: colon)...])
@@ -27,32 +27,32 @@ public struct FunctionPath: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public init(module: String, function: String) {
+    init(module: String, function: String) {
         self.module = module
         self.function = function
     }
 
     /// `messages.js:list`: how the backend names a function in validation and argument errors.
-    public var canonical: String { "\(module):\(function)" }
+    var canonical: String { "\(module):\(function)" }
 
     /// `messages:list`, or `messages` for a default export: how "not found" messages name it.
-    public var stripped: String {
+    var stripped: String {
         let base = module.hasSuffix(".js") ? String(module.dropLast(3)) : module
         return function == "default" ? base : "\(base):\(function)"
     }
 
-    public var description: String { stripped }
+    var description: String { stripped }
 
     /// The module without `.js`, as source files are named (`messages`, `dir/module`).
-    public var moduleName: String { module.hasSuffix(".js") ? String(module.dropLast(3)) : module }
+    var moduleName: String { module.hasSuffix(".js") ? String(module.dropLast(3)) : module }
 }
 
-public struct FunctionPathError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let path: String
-    public let reason: String
+struct FunctionPathError: Error, Sendable, Equatable, CustomStringConvertible {
+    let path: String
+    let reason: String
 
     /// The `BadConvexFunctionIdentifier` message.
-    public var description: String { "\(path) is not a valid path to a Convex function. \(reason)" }
+    var description: String { "\(path) is not a valid path to a Convex function. \(reason)" }
 }
 
 struct PathRuleError: Error {

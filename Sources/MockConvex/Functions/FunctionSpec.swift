@@ -1,25 +1,25 @@
 /// One function of the emulated app, as the config declares it.
-public struct FunctionSpec: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
+struct FunctionSpec: Sendable, Equatable {
+    enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
         case query, mutation, action
 
         /// As the backend names function types in messages (`Query`, `Mutation`, `Action`).
-        public var description: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
+        var description: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
     }
 
     /// System tables functions may read with `get` and `list`.
-    public static let readableSystemTables = [DocumentStore.storageTable, DocumentStore.scheduledFunctionsTable]
+    static let readableSystemTables = [DocumentStore.storageTable, DocumentStore.scheduledFunctionsTable]
 
-    public enum Visibility: String, Sendable, CaseIterable {
+    enum Visibility: String, Sendable, CaseIterable {
         case `public`, `internal`
     }
 
-    public enum Order: String, Sendable, CaseIterable {
+    enum Order: String, Sendable, CaseIterable {
         case asc, desc
     }
 
     /// What the function does when called.
-    public enum Behaviour: Sendable, Equatable {
+    enum Behaviour: Sendable, Equatable {
         /// Stores the args object as a new document; returns its id.
         case insert(table: String)
         /// `{id}` → the document or null.
@@ -45,14 +45,14 @@ public struct FunctionSpec: Sendable, Equatable {
         case schedule(path: FunctionPath, delayMs: Int)
 
         /// The table it reads or writes, if any.
-        public var table: String? {
+        var table: String? {
             switch self {
             case .insert(let table), .get(let table), .list(let table, _), .patch(let table), .replace(let table), .delete(let table): table
             case .returns, .echo, .throwsError, .storage, .schedule: nil
             }
         }
 
-        public var writes: Bool {
+        var writes: Bool {
             switch self {
             case .insert, .patch, .replace, .delete, .storage(.delete), .schedule: true
             default: false
@@ -61,7 +61,7 @@ public struct FunctionSpec: Sendable, Equatable {
     }
 
     /// `ctx.storage` calls a function can make.
-    public enum StorageCall: String, Sendable, CaseIterable {
+    enum StorageCall: String, Sendable, CaseIterable {
         /// No args; returns `{origin}/api/storage/upload?token=...`.
         case generateUploadUrl
         /// `{storageId}`; returns `{origin}/api/storage/{uuid}` or null.
@@ -72,7 +72,7 @@ public struct FunctionSpec: Sendable, Equatable {
         case getMetadata
 
         /// Which function types may make the call, as the backend exposes them.
-        public var allowedKinds: [Kind] {
+        var allowedKinds: [Kind] {
             switch self {
             case .generateUploadUrl, .delete: [.mutation, .action]
             case .getUrl, .getMetadata: [.query, .mutation, .action]
@@ -80,19 +80,19 @@ public struct FunctionSpec: Sendable, Equatable {
         }
     }
 
-    public struct LogEntry: Sendable, Equatable {
-        public var level: LogLevel
-        public var message: String
+    struct LogEntry: Sendable, Equatable {
+        var level: LogLevel
+        var message: String
     }
 
-    public var kind: Kind
-    public var visibility: Visibility = .public
-    public var behaviour: Behaviour
-    public var logs: [LogEntry] = []
+    var kind: Kind
+    var visibility: Visibility = .public
+    var behaviour: Behaviour
+    var logs: [LogEntry] = []
     /// How long the function takes, spent on a timer so the event loop keeps serving.
-    public var delayMs: Int = 0
+    var delayMs: Int = 0
 
-    public init(kind: Kind, visibility: Visibility = .public, behaviour: Behaviour, logs: [LogEntry] = [], delayMs: Int = 0) {
+    init(kind: Kind, visibility: Visibility = .public, behaviour: Behaviour, logs: [LogEntry] = [], delayMs: Int = 0) {
         self.kind = kind
         self.visibility = visibility
         self.behaviour = behaviour

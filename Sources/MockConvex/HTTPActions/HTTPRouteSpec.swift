@@ -1,22 +1,22 @@
 import EventHTTP
 
 /// One HTTP action route of the emulated app: which requests it takes and its fixed answer.
-public struct HTTPRouteSpec: Sendable, Equatable {
-    public enum Match: Sendable, Equatable {
+struct HTTPRouteSpec: Sendable, Equatable {
+    enum Match: Sendable, Equatable {
         case exact(String)
         /// Ends with `/`, as the Convex router requires of prefixes.
         case prefix(String)
     }
 
-    public var method: HTTPMethod
-    public var match: Match
-    public var status: Int
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+    var method: HTTPMethod
+    var match: Match
+    var status: Int
+    var headers: HTTPHeaders
+    var body: [UInt8]
     /// When set, the action throws `Error(message)` instead of answering.
-    public var throwsMessage: String?
+    var throwsMessage: String?
 
-    public init(method: HTTPMethod, match: Match, status: Int = 200, headers: HTTPHeaders = [:], body: [UInt8] = [], throwsMessage: String? = nil) {
+    init(method: HTTPMethod, match: Match, status: Int = 200, headers: HTTPHeaders = [:], body: [UInt8] = [], throwsMessage: String? = nil) {
         self.method = method
         self.match = match
         self.status = status
@@ -26,5 +26,5 @@ public struct HTTPRouteSpec: Sendable, Equatable {
     }
 
     /// Methods a Convex HTTP router accepts (HEAD is served by GET routes).
-    public static let methods: [HTTPMethod] = [.GET, .POST, .PUT, .DELETE, .OPTIONS, .PATCH]
+    static let methods: [HTTPMethod] = [.GET, .POST, .PUT, .DELETE, .OPTIONS, .PATCH]
 }

@@ -1,12 +1,12 @@
 /// A document id as the backend writes it: `base32(VInt(table number) ++ internal id ++
 /// Fletcher-16 footer)`. The internal id is 14 random bytes followed by the day it was made
 /// (days since the Unix epoch, big-endian), which keeps ids roughly time-ordered.
-public struct DocumentId: Sendable, Hashable, CustomStringConvertible {
-    public let tableNumber: UInt32
+struct DocumentId: Sendable, Hashable, CustomStringConvertible {
+    let tableNumber: UInt32
     /// 16 bytes.
-    public let internalId: [UInt8]
+    let internalId: [UInt8]
 
-    public init(tableNumber: UInt32, internalId: [UInt8]) {
+    init(tableNumber: UInt32, internalId: [UInt8]) {
         precondition(internalId.count == 16, "an internal id has 16 bytes")
         precondition(tableNumber > 0, "table number 0 is invalid")
         self.tableNumber = tableNumber
@@ -14,7 +14,7 @@ public struct DocumentId: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A new id for `tableNumber`, made at `unixSeconds`.
-    public static func generate<R: RandomNumberGenerator>(tableNumber: UInt32, unixSeconds: Int64, using generator: inout R) -> DocumentId {
+    static func generate<R: RandomNumberGenerator>(tableNumber: UInt32, unixSeconds: Int64, using generator: inout R) -> DocumentId {
         var bytes = (0..<14).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let days = UInt16(clamping: max(0, unixSeconds / 86_400))
         bytes.append(UInt8(days >> 8))
@@ -22,9 +22,9 @@ public struct DocumentId: Sendable, Hashable, CustomStringConvertible {
         return DocumentId(tableNumber: tableNumber, internalId: bytes)
     }
 
-    public var description: String { encoded }
+    var description: String { encoded }
 
-    public var encoded: String {
+    var encoded: String {
         var bytes = VInt.encode(tableNumber)
         bytes += internalId
         let footer = Fletcher16.checksum(bytes)
@@ -35,7 +35,7 @@ public struct DocumentId: Sendable, Hashable, CustomStringConvertible {
 
     /// Decodes strictly, checking in the backend's order so the same input gets the same
     /// message (`Unable to decode ID: ...`).
-    public init(decoding text: String) throws(DocumentIdError) {
+    init(decoding text: String) throws(DocumentIdError) {
         let length = text.utf8.count
         guard (31...37).contains(length) else { throw DocumentIdError.invalidLength(length) }
         guard let bytes = Base32.decode(text) else { throw DocumentIdError.notBase32 }
@@ -54,13 +54,13 @@ public struct DocumentId: Sendable, Hashable, CustomStringConvertible {
 
 }
 
-public enum DocumentIdError: Error, Sendable, Equatable, CustomStringConvertible {
+enum DocumentIdError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidLength(Int)
     case notBase32
     case invalidTableNumber
     case badChecksum(found: UInt16, expected: UInt16)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .invalidLength(let length): "Unable to decode ID: Invalid ID length \(length)"
         case .notBase32: "Unable to decode ID: ID wasn't valid base32"

@@ -11,7 +11,7 @@ public enum JSON: Sendable, Equatable {
     case array([JSON])
     case object([(key: String, value: JSON)])
 
-    public subscript(key: String) -> JSON? {
+    subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
         return members.last { $0.key == key }?.value
     }
@@ -27,7 +27,7 @@ public enum JSON: Sendable, Equatable {
     }
 
     /// What a value is, in the words error messages use.
-    public var kindName: String {
+    var kindName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"

@@ -1,28 +1,28 @@
 /// A JSON input the backend would refuse, described as serde_json 1.0.145 describes it: the
 /// same message text, the same category (which decides axum's "parse" or "deserialize"
 /// prefix) and the same line and column, because clients see all three in 400 responses.
-public struct JSONError: Error, Equatable, CustomStringConvertible, Sendable {
+struct JSONError: Error, Equatable, CustomStringConvertible, Sendable {
     /// serde_json's `Category`, minus `Io`, which reading from memory never produces.
-    public enum Category: Sendable {
+    enum Category: Sendable {
         case syntax, eof, data
     }
 
-    public let category: Category
+    let category: Category
     /// serde's text without the position, e.g. "expected value".
-    public let message: String
+    let message: String
     /// One-based line of the byte where the problem was detected.
-    public let line: Int
+    let line: Int
     /// Bytes (not characters) from the start of that line; 0 when the problem is at a line start.
-    public let column: Int
+    let column: Int
 
-    public init(category: Category, message: String, line: Int, column: Int) {
+    init(category: Category, message: String, line: Int, column: Int) {
         self.category = category
         self.message = message
         self.line = line
         self.column = column
     }
 
-    public var description: String { "\(message) at line \(line) column \(column)" }
+    var description: String { "\(message) at line \(line) column \(column)" }
 }
 
 /// serde_json's fixed `ErrorCode`s. Their texts are part of the wire format.

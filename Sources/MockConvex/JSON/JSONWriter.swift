@@ -1,8 +1,8 @@
 /// Compact JSON output byte for byte as `serde_json::to_vec` writes it, since clients and
 /// snapshot tests compare response bodies exactly: no whitespace, members in their stored
 /// order, only `"`, `\` and control characters escaped, numbers in ryu's style.
-public enum JSONWriter {
-    public static func serialize(_ value: JSON) -> [UInt8] {
+enum JSONWriter {
+    static func serialize(_ value: JSON) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(64)
         append(value, to: &output)
@@ -11,7 +11,7 @@ public enum JSONWriter {
 
     /// Appends the serialisation of `value`. Numbers must be finite (the backend never has
     /// others to write); a non-finite one is a programming error and traps.
-    public static func append(_ value: JSON, to output: inout [UInt8]) {
+    static func append(_ value: JSON, to output: inout [UInt8]) {
         switch value {
         case .null:
             output.append(contentsOf: "null".utf8)

@@ -4,7 +4,7 @@
 public enum NumberText {
     /// serde_json / ryu, as the backend writes every JSON number: `7.0`, `1e21`, `1.5e-7`,
     /// `0.00001`, `-0.0`. Decimal form for 1e-5 <= |x| < 1e16.
-    public static func ryu(_ value: Double) -> String {
+    static func ryu(_ value: Double) -> String {
         precondition(value.isFinite, "ryu formatting is for finite numbers")
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
         let (digits, exponent) = shortestDigits(value)
@@ -50,7 +50,7 @@ public enum NumberText {
 
     /// Rust's `{:?}` for f64, which the backend uses to show values in validator messages:
     /// `5.0`, `NaN`, `inf`, `1e16`, `1e-5`. Decimal form for 1e-4 <= |x| < 1e16.
-    public static func rustDebug(_ value: Double) -> String {
+    static func rustDebug(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }

@@ -1,14 +1,14 @@
 /// A call of a Convex function as the function routes' JSON bodies describe it.
-public struct UdfCallBody: Equatable, Sendable {
+struct UdfCallBody: Equatable, Sendable {
     /// Only `/api/function` (`UdfPostRequestWithComponent`) reads it.
-    public var componentPath: String?
+    var componentPath: String?
     /// "" for the `/api/run` shape, whose path is in the URL.
-    public var path: String
+    var path: String
     /// The raw JSON text of `args`, exactly as sent, without surrounding whitespace.
-    public var args: [UInt8]
-    public var format: String?
+    var args: [UInt8]
+    var format: String?
 
-    public init(componentPath: String? = nil, path: String, args: [UInt8], format: String? = nil) {
+    init(componentPath: String? = nil, path: String, args: [UInt8], format: String? = nil) {
         self.componentPath = componentPath
         self.path = path
         self.args = args
@@ -17,54 +17,54 @@ public struct UdfCallBody: Equatable, Sendable {
 }
 
 /// A request body the backend answers with 400 `BadJsonBody`; `message` is the full text.
-public struct RequestBodyError: Error, Equatable, Sendable {
-    public let message: String
+struct RequestBodyError: Error, Equatable, Sendable {
+    let message: String
 
-    public init(message: String) {
+    init(message: String) {
         self.message = message
     }
 }
 
 /// Decodes the function routes' request bodies with the backend's acceptance and its exact
 /// error texts: axum 0.8.8's `Json` extractor around serde_path_to_error and serde_json.
-public enum RequestBodyDecoder {
+enum RequestBodyDecoder {
     /// `/api/query`, `/api/mutation`, `/api/action`: `UdfPostRequest`.
-    public static func udfPostRequest(_ body: [UInt8]) throws(RequestBodyError) -> UdfCallBody {
+    static func udfPostRequest(_ body: [UInt8]) throws(RequestBodyError) -> UdfCallBody {
         try decode(body, .udfPostRequest)
     }
 
     /// `/api/function`: `UdfPostRequestWithComponent`.
-    public static func udfPostRequestWithComponent(_ body: [UInt8]) throws(RequestBodyError) -> UdfCallBody {
+    static func udfPostRequestWithComponent(_ body: [UInt8]) throws(RequestBodyError) -> UdfCallBody {
         try decode(body, .udfPostRequestWithComponent)
     }
 
     /// `/api/run/{*path}`: `UdfPostRequestArgsOnly`.
-    public static func udfPostRequestArgsOnly(_ body: [UInt8]) throws(RequestBodyError) -> UdfCallBody {
+    static func udfPostRequestArgsOnly(_ body: [UInt8]) throws(RequestBodyError) -> UdfCallBody {
         try decode(body, .udfPostRequestArgsOnly)
     }
 
     /// `/api/query_batch`: `QueryBatchArgs`.
-    public static func queryBatchArgs(_ body: [UInt8]) throws(RequestBodyError) -> [UdfCallBody] {
+    static func queryBatchArgs(_ body: [UInt8]) throws(RequestBodyError) -> [UdfCallBody] {
         try decode(body, QueryBatch.shape).queries
     }
 
     /// `/api/actions/query`, `/mutation`, `/action`: `NodeCallbackUdfPostRequest`.
-    public static func actionCallbackCall(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
+    static func actionCallbackCall(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
         try decode(body, ActionCallbackBody.udfPost)
     }
 
     /// `/api/actions/schedule_job`: `ScheduleJobRequest`.
-    public static func scheduleJob(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
+    static func scheduleJob(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
         try decode(body, ActionCallbackBody.scheduleJob)
     }
 
     /// `/api/actions/cancel_job`: `CancelDeveloperJobRequest`.
-    public static func cancelJob(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
+    static func cancelJob(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
         try decode(body, ActionCallbackBody.cancelJob)
     }
 
     /// `/api/actions/storage_get_url`, `storage_get_metadata`, `storage_delete`: `GetParams`.
-    public static func storageIdRequest(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
+    static func storageIdRequest(_ body: [UInt8]) throws(RequestBodyError) -> ActionCallbackBody {
         try decode(body, ActionCallbackBody.storageId)
     }
 

@@ -78,21 +78,21 @@ struct QueryBatch: Sendable {
 
 /// The bodies of the action-callback routes (`local_backend/src/node_action_callbacks.rs`), all
 /// `rename_all = "camelCase"`.
-public struct ActionCallbackBody: Equatable, Sendable {
-    public var path: String?
-    public var reference: String?
-    public var functionHandle: String?
+struct ActionCallbackBody: Equatable, Sendable {
+    var path: String?
+    var reference: String?
+    var functionHandle: String?
     /// `args` (function calls) or `udfArgs` (scheduling), as raw JSON text.
-    public var args: [UInt8] = []
-    public var format: String?
+    var args: [UInt8] = []
+    var format: String?
     /// `{"sessionId": uuid, "requestId": n}`, as raw JSON text; mutation callbacks only.
-    public var mutationIdentifier: [UInt8]?
+    var mutationIdentifier: [UInt8]?
     /// Unix seconds; scheduling only.
-    public var scheduledTs: Double = 0
+    var scheduledTs: Double = 0
     /// `id` (cancelling) or `storageId` (storage calls).
-    public var id: String = ""
+    var id: String = ""
 
-    public init() {}
+    init() {}
 
     static let udfPost = RequestStruct(name: "NodeCallbackUdfPostRequest", empty: ActionCallbackBody(), fields: [
         .optionalString("path", \.path),

@@ -1,7 +1,7 @@
 /// A function scheduled to run later (`ctx.scheduler.runAfter`, `schedule_job`), as a row of
 /// `_scheduled_functions`.
-public struct ScheduledJob: Sendable, Equatable {
-    public enum State: Sendable, Equatable {
+struct ScheduledJob: Sendable, Equatable {
+    enum State: Sendable, Equatable {
         case pending
         case inProgress
         case success
@@ -28,17 +28,17 @@ public struct ScheduledJob: Sendable, Equatable {
     }
 
     /// A `_scheduled_functions` id (table 539, `kc2...`).
-    public let id: DocumentId
-    public let creationTime: Double
-    public let path: FunctionPath
-    public let arguments: [ConvexValue]
+    let id: DocumentId
+    let creationTime: Double
+    let path: FunctionPath
+    let arguments: [ConvexValue]
     /// Milliseconds since the epoch.
-    public let scheduledTime: Double
-    public var state: State = .pending
-    public var completedTime: Double?
+    let scheduledTime: Double
+    var state: State = .pending
+    var completedTime: Double?
 
     /// The `_scheduled_functions` document as functions read it.
-    public var document: ConvexObject {
+    var document: ConvexObject {
         var fields: [(String, ConvexValue)] = [
             ("_id", .string(id.encoded)),
             ("_creationTime", .float64(creationTime)),

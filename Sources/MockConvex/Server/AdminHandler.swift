@@ -23,7 +23,7 @@ final class AdminHandler: HTTPHandler {
         StorageRoutes(deployment: deployment, loop: loop).register(on: router)
         for table in [router, bare] {
             table.methodNotAllowed = ConvexResponses.methodNotAllowed
-            table.internalError = { _ in ConvexAPIError.internalServerError.response }
+            table.internalError = ConvexAPIError.internalServerError.response
         }
         MetaRoutes.registerBare(on: bare, deployment: deployment, metrics: metrics)
     }

@@ -12,7 +12,7 @@ public struct BodyLimits: Sendable {
     public init() {}
 
     /// What the HTTP layer must accept so that every route can apply its own limit.
-    public var transport: Int { max(body, upload) }
+    var transport: Int { max(body, upload) }
 
     func check(_ request: HTTPRequest) throws(ConvexAPIError) {
         let isUpload = request.method == .POST && request.path == StorageRoutes.uploadPath

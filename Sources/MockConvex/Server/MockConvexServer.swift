@@ -4,10 +4,10 @@ import EventHTTP
 /// answers exactly what `admin` answers, like a socat sidecar forwarding 80 to 3210.
 public final class MockConvexServer: Sendable {
     public let deployment: Deployment
-    public let metrics = RequestMetrics()
+    let metrics = RequestMetrics()
     public let http: HTTPServer
     /// Nil with `--no-control-api`.
-    public let control: ControlAPI?
+    let control: ControlAPI?
 
     public init(deployment: Deployment, options: ServerOptions, accessLog: (@Sendable (AccessRecord) -> Void)? = nil) {
         self.deployment = deployment

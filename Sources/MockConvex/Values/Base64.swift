@@ -2,7 +2,7 @@
 /// writes and reads it. Hand-written rather than taken from a library because the crate's
 /// decoding quirks (which lengths and paddings it accepts, which offset an error names) and its
 /// error texts reach clients verbatim inside "Invalid arguments" messages.
-public enum Base64 {
+enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let pad = UInt8(ascii: "=")
     private static let invalid: UInt8 = 0xFF
@@ -15,7 +15,7 @@ public enum Base64 {
     }()
 
     /// Padded, as the crate always writes it.
-    public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let length = (bytes.count + 2) / 3 * 4
         return String(unsafeUninitializedCapacity: length) { output in
             var written = 0
@@ -37,7 +37,7 @@ public enum Base64 {
     /// Accepts what the crate's `decode` accepts: padding is optional, but where present it must
     /// sit in the final 8-character block, at the third or fourth position of a quad, with
     /// nothing after it; unused bits of the last symbol must be zero.
-    public static func decode(_ text: String) throws(Base64Error) -> [UInt8] {
+    static func decode(_ text: String) throws(Base64Error) -> [UInt8] {
         let input = Array(text.utf8)
         let count = input.count
         if count == 0 { return [] }
@@ -109,12 +109,12 @@ public enum Base64 {
 }
 
 /// Why base64 text was rejected; `description` is the crate's own wording.
-public enum Base64Error: Error, Equatable, Sendable, CustomStringConvertible {
+enum Base64Error: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidByte(offset: Int, byte: UInt8)
     case invalidLength
     case invalidLastSymbol(offset: Int, byte: UInt8)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .invalidByte(let offset, let byte): "Invalid byte \(byte), offset \(offset)."
         case .invalidLength: "Encoded text cannot have a 6-bit remainder."

@@ -1,10 +1,10 @@
 /// Byte counts as the backend prints them in limit errors (the `humansize` crate's BINARY
 /// style): `512 B`, `1 KiB`, `1.50 KiB`, `32.12 MiB`. Whole values have no decimals; others have
 /// two, rounded half to even as Rust's `{:.2}` rounds the exact quotient.
-public enum ByteCountText {
+enum ByteCountText {
     private static let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
 
-    public static func binary(_ count: Int) -> String {
+    static func binary(_ count: Int) -> String {
         precondition(count >= 0, "byte counts are not negative")
         let bytes = UInt64(count)
         var unit = 0

@@ -1,5 +1,5 @@
 /// A Convex value: what documents, arguments and results are made of.
-public enum ConvexValue: Sendable, Hashable {
+enum ConvexValue: Sendable, Hashable {
     case null
     case int64(Int64)
     case float64(Double)
@@ -11,7 +11,7 @@ public enum ConvexValue: Sendable, Hashable {
 
     /// Convex compares floats by bit pattern, so NaN equals itself and -0.0 differs from 0.0;
     /// round-trip tests rely on that.
-    public static func == (lhs: ConvexValue, rhs: ConvexValue) -> Bool {
+    static func == (lhs: ConvexValue, rhs: ConvexValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.int64(let a), .int64(let b)): a == b
@@ -25,7 +25,7 @@ public enum ConvexValue: Sendable, Hashable {
         }
     }
 
-    public func hash(into hasher: inout Hasher) {
+    func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
         case .int64(let v): hasher.combine(1); hasher.combine(v)
@@ -41,18 +41,18 @@ public enum ConvexValue: Sendable, Hashable {
 
 /// An object's fields, kept sorted by the bytes of their names as the backend's BTreeMap
 /// keeps them, so every serialisation comes out in the backend's order.
-public struct ConvexObject: Sendable, Hashable, Sequence {
-    public private(set) var fields: [(name: String, value: ConvexValue)]
+struct ConvexObject: Sendable, Hashable, Sequence {
+    private(set) var fields: [(name: String, value: ConvexValue)]
 
-    public init() { fields = [] }
+    init() { fields = [] }
 
     /// Later duplicates replace earlier ones.
-    public init(_ fields: [(String, ConvexValue)]) {
+    init(_ fields: [(String, ConvexValue)]) {
         self.fields = []
         for (name, value) in fields { self[name] = value }
     }
 
-    public subscript(name: String) -> ConvexValue? {
+    subscript(name: String) -> ConvexValue? {
         get {
             let index = position(of: name)
             return index < fields.count && fields[index].name == name ? fields[index].value : nil
@@ -69,11 +69,11 @@ public struct ConvexObject: Sendable, Hashable, Sequence {
         }
     }
 
-    public var count: Int { fields.count }
-    public var isEmpty: Bool { fields.isEmpty }
-    public var names: [String] { fields.map(\.name) }
+    var count: Int { fields.count }
+    var isEmpty: Bool { fields.isEmpty }
+    var names: [String] { fields.map(\.name) }
 
-    public func makeIterator() -> IndexingIterator<[(name: String, value: ConvexValue)]> {
+    func makeIterator() -> IndexingIterator<[(name: String, value: ConvexValue)]> {
         fields.makeIterator()
     }
 
@@ -92,11 +92,11 @@ public struct ConvexObject: Sendable, Hashable, Sequence {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
-    public static func == (lhs: ConvexObject, rhs: ConvexObject) -> Bool {
+    static func == (lhs: ConvexObject, rhs: ConvexObject) -> Bool {
         lhs.fields.count == rhs.fields.count && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
-    public func hash(into hasher: inout Hasher) {
+    func hash(into hasher: inout Hasher) {
         hasher.combine(fields.count)
         for field in fields {
             hasher.combine(field.name)

@@ -1,16 +1,16 @@
 /// Console levels, spelled as log lines print them.
-public enum LogLevel: String, Sendable {
+enum LogLevel: String, Sendable {
     case LOG, INFO, WARN, ERROR, DEBUG
 }
 
 /// One `console.log`-style call as a function response reports it in `logLines`:
 /// `[LOG] 'hello' {\n  a: 1\n}`, each argument rendered by `ObjectInspect` and joined by spaces.
-public enum LogLine {
+enum LogLine {
     /// In UTF-8 bytes, counting the arguments and the spaces between them but not the prefix.
     static let maxLength = 32768
     static let truncationSuffix = " (truncated due to length)"
 
-    public static func format(level: LogLevel, arguments: [ConvexValue]) -> String {
+    static func format(level: LogLevel, arguments: [ConvexValue]) -> String {
         let messages = arguments.map(ObjectInspect.inspect)
         let prefix = "[\(level.rawValue)] "
         let length = messages.reduce(0) { $0 + $1.utf8.count + 1 } - 1

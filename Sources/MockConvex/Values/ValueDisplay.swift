@@ -2,7 +2,7 @@ extension ConvexValue {
     /// The backend's Rust `Display` of a value, as validator and argument errors quote it:
     /// `{a: 1.0, b: "x", c: [5, b"AQI="]}`. Floats in Rust debug form (`5.0`, `NaN`, `inf`),
     /// int64 bare, strings Rust-debug-quoted, bytes as `b"<base64>"`, field names unquoted.
-    public var rustDisplay: String {
+    var rustDisplay: String {
         var output = ""
         appendRustDisplay(to: &output)
         return output
@@ -41,7 +41,7 @@ extension ConvexValue {
     /// `JSON.stringify` of the value as the function runtime holds it, with the Convex client's
     /// replacer that turns a bigint into `"5n"`: NaN and infinities become `null`, -0 becomes
     /// `0`, bytes (an ArrayBuffer, which has no enumerable fields) become `{}`.
-    public var javaScriptJSON: String {
+    var javaScriptJSON: String {
         var output = ""
         appendJavaScriptJSON(to: &output)
         return output
@@ -49,7 +49,7 @@ extension ConvexValue {
 
     /// The message of `new ConvexError(data)`: the string itself, or `javaScriptJSON` cut to
     /// 16384 UTF-16 units (ending in `[...truncated]`, never splitting a surrogate pair).
-    public var convexErrorMessage: String {
+    var convexErrorMessage: String {
         if case .string(let text) = self { return text }
         let json = javaScriptJSON
         let limit = 16384

@@ -1,7 +1,7 @@
 extension ConvexValue {
     /// The value as a response writes it. Objects come out in ConvexObject's bytewise order,
     /// which is the backend's order in every format.
-    public func exported(_ format: ValueFormat) -> JSON {
+    func exported(_ format: ValueFormat) -> JSON {
         switch format {
         case .encoded: encodedJSON()
         case .clean: cleanJSON()
@@ -77,7 +77,7 @@ extension ConvexValue {
 }
 
 extension ConvexObject {
-    public func exported(_ format: ValueFormat) -> JSON {
+    func exported(_ format: ValueFormat) -> JSON {
         ConvexValue.object(self).exported(format)
     }
 }

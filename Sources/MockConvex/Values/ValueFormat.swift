@@ -1,5 +1,5 @@
 /// How a response writes Convex values, chosen by the request's `format` or the client's default.
-public enum ValueFormat: Sendable {
+enum ValueFormat: Sendable {
     /// `convex_encoded_json`: lossless, with `$integer` / `$float` / `$bytes` wrappers.
     case encoded
     /// `json`: readable but lossy; int64 as a decimal string, bytes as a bare base64 string.
@@ -8,7 +8,7 @@ public enum ValueFormat: Sendable {
     case export
 
     /// The names are case-sensitive; `convex_json` and `convex_clean_json` are legacy aliases.
-    public init(parsing name: String) throws(BadFormatError) {
+    init(parsing name: String) throws(BadFormatError) {
         switch name {
         case "convex_encoded_json", "convex_json": self = .encoded
         case "json", "convex_clean_json": self = .clean
@@ -18,7 +18,7 @@ public enum ValueFormat: Sendable {
     }
 
     /// The canonical name the backend uses for the format.
-    public var name: String {
+    var name: String {
         switch self {
         case .encoded: "convex_encoded_json"
         case .clean: "json"
@@ -28,10 +28,10 @@ public enum ValueFormat: Sendable {
 }
 
 /// An unknown `format`: HTTP 400 with code `BadFormat`. The message only ever advertises `json`.
-public struct BadFormatError: Error, Equatable, Sendable {
-    public static let code = "BadFormat"
+struct BadFormatError: Error, Equatable, Sendable {
+    static let code = "BadFormat"
 
-    public let name: String
+    let name: String
 
-    public var message: String { "format param must be one of [`json`]. Got \(name)" }
+    var message: String { "format param must be one of [`json`]. Got \(name)" }
 }

@@ -1,7 +1,7 @@
 /// Why JSON could not become a Convex value. `message` is the backend's text; function calls
 /// embed it as `Invalid arguments for <path>: <message>`.
-public struct ValueImportError: Error, Equatable, Sendable {
-    public let message: String
+struct ValueImportError: Error, Equatable, Sendable {
+    let message: String
 }
 
 extension ConvexValue {
@@ -10,7 +10,7 @@ extension ConvexValue {
     /// becomes a float64; a one-member object named `$integer`, `$float` or `$bytes` is a
     /// wrapper. Positional arguments are imported as one array, which then counts as one level
     /// of nesting and one element per argument.
-    public static func importing(_ json: JSON) throws(ValueImportError) -> ConvexValue {
+    static func importing(_ json: JSON) throws(ValueImportError) -> ConvexValue {
         try ValueImport.convert(json).value
     }
 

@@ -1,23 +1,23 @@
 /// The backend's bounds on a single value. Arguments are checked against them on import, and the
 /// error messages quote them.
-public enum ValueLimits {
+enum ValueLimits {
     /// 32 MiB, in the units of `ConvexValue.size`.
-    public static let maxSize = 1 << 25
+    static let maxSize = 1 << 25
     /// 16 MiB for a function's arguments together (`FUNCTION_MAX_ARGS_SIZE`), measured as the
     /// array they arrive in.
-    public static let maxArgumentsSize = 1 << 24
-    public static let maxNesting = 64
-    public static let maxArrayLength = 8192
-    public static let maxObjectFields = 1024
+    static let maxArgumentsSize = 1 << 24
+    static let maxNesting = 64
+    static let maxArrayLength = 8192
+    static let maxObjectFields = 1024
     /// In UTF-8 bytes; field names are ASCII anyway.
-    public static let maxFieldNameLength = 1024
+    static let maxFieldNameLength = 1024
 }
 
 extension ConvexValue {
     /// The backend's own measure of a value, which `ValueLimits.maxSize` and the arguments limit
     /// are expressed in: one byte for each tag or delimiter plus the payload, so a float costs
     /// 9, a string 2 plus its UTF-8 length, an object field its name plus one plus its value.
-    public var size: Int {
+    var size: Int {
         switch self {
         case .null, .boolean: 1
         case .int64, .float64: 9
@@ -30,7 +30,7 @@ extension ConvexValue {
 
     /// How many containers deep the value goes: 0 for scalars, 1 for an array or object of
     /// scalars, including empty ones.
-    public var nesting: Int {
+    var nesting: Int {
         switch self {
         case .null, .int64, .float64, .boolean, .string, .bytes: 0
         case .array(let items): 1 + (items.lazy.map(\.nesting).max() ?? 0)

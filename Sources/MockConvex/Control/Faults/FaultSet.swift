@@ -3,7 +3,7 @@ import EventHTTP
 /// The active faults, shared by every loop. The first rule that matches a request and fires
 /// (its probability drawn, its count not used up) acts on it; a rule whose count is used up
 /// goes away.
-public final class FaultSet: Sendable {
+final class FaultSet: Sendable {
     private struct State {
         var rules: [FaultRule] = []
         var nextId = 1
@@ -11,7 +11,7 @@ public final class FaultSet: Sendable {
 
     private let state = Locked(State())
 
-    public init() {}
+    init() {}
 
     /// Adds a rule; its id is what DELETE takes.
     func add(_ rule: FaultRule) -> FaultRule {

@@ -1,24 +1,24 @@
 import EventHTTP
 
 /// One request as the journal keeps it: enough to check what a client sent and what it got.
-public struct JournalEntry: Sendable {
+struct JournalEntry: Sendable {
     /// Increasing per server run, so a test can ask what came after a given point.
-    public var sequence: Int
+    var sequence: Int
     /// Unix milliseconds when the request arrived.
-    public var time: Double
-    public var listener: String
-    public var method: HTTPMethod
-    public var path: String
-    public var query: String?
-    public var headers: [(name: String, value: String)]
-    public var bodySize: Int
+    var time: Double
+    var listener: String
+    var method: HTTPMethod
+    var path: String
+    var query: String?
+    var headers: [(name: String, value: String)]
+    var bodySize: Int
     /// The body's first `RequestJournal.previewBytes` bytes, as UTF-8 (invalid bytes replaced).
-    public var bodyPreview: String
+    var bodyPreview: String
     /// Nil when no HTTP answer was given (a reset, close or garbage fault).
-    public var status: Int?
+    var status: Int?
     /// The fault that acted on it, if any.
-    public var fault: String?
-    public var durationMs: Double
+    var fault: String?
+    var durationMs: Double
 
     var json: JSON {
         .object([

@@ -2,10 +2,10 @@ import EventHTTP
 
 /// The latest requests of every listener, at most `capacity` of them: a ring, so a long run
 /// keeps the newest and its memory stays bounded.
-public final class RequestJournal: Sendable {
-    public static let defaultCapacity = 1000
+final class RequestJournal: Sendable {
+    static let defaultCapacity = 1000
     /// How much of each body is kept.
-    public static let previewBytes = 1024
+    static let previewBytes = 1024
 
     private struct Ring {
         var entries: [JournalEntry] = []
@@ -14,10 +14,10 @@ public final class RequestJournal: Sendable {
         var nextSequence = 1
     }
 
-    public let capacity: Int
+    let capacity: Int
     private let ring = Locked(Ring())
 
-    public init(capacity: Int = RequestJournal.defaultCapacity) {
+    init(capacity: Int = RequestJournal.defaultCapacity) {
         self.capacity = max(0, capacity)
     }
 
@@ -38,13 +38,13 @@ public final class RequestJournal: Sendable {
     }
 
     /// Newest first.
-    public var entries: [JournalEntry] {
+    var entries: [JournalEntry] {
         ring.withLock { ring in
             Array((ring.entries[ring.oldest...] + ring.entries[..<ring.oldest]).reversed())
         }
     }
 
-    public func clear() {
+    func clear() {
         ring.withLock { ring in
             ring.entries = []
             ring.oldest = 0
