@@ -67,6 +67,16 @@ struct ClientVersion: Sendable, Equatable {
     private func atOrBelow(_ threshold: Semver) -> Bool { parsedVersion.map { $0 <= threshold } ?? true }
     private func atOrAbove(_ threshold: Semver) -> Bool { parsedVersion.map { $0 >= threshold } ?? true }
 
+    /// `name-version`, as the header says it.
+    var description: String { "\(client)-\(versionText)" }
+
+    /// The version a sync URL names (`/api/1.45.0/sync`): the backend counts it as the npm
+    /// client's, and refuses one that is not a semantic version.
+    static func fromSyncPath(_ version: String) -> ClientVersion? {
+        guard let semver = Semver(parsing: version) else { return nil }
+        return ClientVersion(client: "npm", parsedVersion: semver, version: .semver(semver.description))
+    }
+
     /// Old JavaScript and Python clients expect the encoded format unless they ask otherwise.
     var defaultFormat: ValueFormat {
         switch family {

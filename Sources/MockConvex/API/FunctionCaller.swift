@@ -49,23 +49,10 @@ final class FunctionCaller {
         mutationIdentifier: String? = nil, for responder: Responder,
         completion: @escaping (Result<FunctionOutcome, ConvexAPIError>) -> Void
     ) {
-        switch resolve(path, identity: identity, lookup: lookup) {
+        switch Self.prepare(path, arguments: arguments, identity: identity, lookup: lookup, registry: deployment.registry.registry) {
         case .failure(let failure):
             completion(.success(FunctionOutcome(.failure(failure))))
-        case .success(let spec):
-            let values: [ConvexValue]
-            do {
-                values = try ConvexValue.importingArguments(arguments)
-            } catch {
-                completion(.success(FunctionOutcome(.failure(JSFailure(message: "Invalid arguments for \(path.canonical): \(error.message)")))))
-                return
-            }
-            let size = ConvexValue.array(values).size
-            guard size <= ValueLimits.maxArgumentsSize else {
-                let sizes = "actual: \(ByteCountText.binary(size)), limit: \(ByteCountText.binary(ValueLimits.maxArgumentsSize))"
-                completion(.success(FunctionOutcome(.failure(JSFailure(message: "Arguments for \(path.canonical) are too large (\(sizes))")))))
-                return
-            }
+        case .success(let (spec, values)):
             let deployment = self.deployment
             let loop = self.loop
             // A query that answers at once runs under the lock and needs no copy of the store;
@@ -85,8 +72,28 @@ final class FunctionCaller {
         }
     }
 
-    private func resolve(_ path: FunctionPath, identity: Identity, lookup: Lookup) -> Result<FunctionSpec, JSFailure> {
-        let spec = deployment.function(path)
+    /// The function to run and its arguments as values, in the backend's order: looked up,
+    /// its visibility and type checked, then the arguments converted and measured; or the
+    /// function error that ends the call.
+    static func prepare(_ path: FunctionPath, arguments: [JSON], identity: Identity, lookup: Lookup,
+                        registry: FunctionRegistry) -> Result<(FunctionSpec, [ConvexValue]), JSFailure> {
+        resolve(registry.function(path), path, identity: identity, lookup: lookup).flatMap { spec in
+            let values: [ConvexValue]
+            do throws(ValueImportError) {
+                values = try ConvexValue.importingArguments(arguments)
+            } catch {
+                return .failure(JSFailure(message: "Invalid arguments for \(path.canonical): \(error.message)"))
+            }
+            let size = ConvexValue.array(values).size
+            guard size <= ValueLimits.maxArgumentsSize else {
+                let sizes = "actual: \(ByteCountText.binary(size)), limit: \(ByteCountText.binary(ValueLimits.maxArgumentsSize))"
+                return .failure(JSFailure(message: "Arguments for \(path.canonical) are too large (\(sizes))"))
+            }
+            return .success((spec, values))
+        }
+    }
+
+    private static func resolve(_ spec: FunctionSpec?, _ path: FunctionPath, identity: Identity, lookup: Lookup) -> Result<FunctionSpec, JSFailure> {
         switch lookup {
         case .publicAPI(let expected):
             guard let spec, spec.visibility == .public || identity.isAdmin else {

@@ -159,4 +159,12 @@ enum Timestamp {
     static func encode(_ value: UInt64) -> String {
         Base64.encode((0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) })
     }
+
+    /// The value of an encoded timestamp: exactly 8 bytes, at most i64::MAX (the backend's
+    /// `Timestamp` range); nil otherwise.
+    static func decode(_ text: String) -> UInt64? {
+        guard let bytes = try? Base64.decode(text), bytes.count == 8 else { return nil }
+        let value = bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return value <= UInt64(Int64.max) ? value : nil
+    }
 }

@@ -21,9 +21,16 @@ extension Deployment {
     /// succeeded is not run again: its first outcome is returned.
     func run(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], identifier: String? = nil,
              _ reply: Reply<Result<FunctionOutcome, ConvexAPIError>>) {
+        runCommitted(spec, path: path, arguments: arguments, identifier: identifier, reply.map { $0.map(\.value) })
+    }
+
+    /// `run`, with the commit's timestamp (the latest commit's, for one that wrote nothing):
+    /// what a sync client's `MutationResponse` carries.
+    func runCommitted(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], identifier: String? = nil,
+                      _ reply: Reply<Result<Committed<FunctionOutcome>, ConvexAPIError>>) {
         let environment = self.environment
         let files = self.files
-        database.transact(reply.map { $0.map(\.value).mapError(StorageFailure.response) }) { store, identified, allocator in
+        database.transact(reply.map { $0.mapError(StorageFailure.response) }) { store, identified, allocator in
             if let identifier, let earlier = identified[identifier] { return Change(earlier) }
             let (outcome, writes) = FunctionRunner.run(spec, path: path, arguments: arguments, store: store,
                                                        allocator: &allocator, environment: environment)

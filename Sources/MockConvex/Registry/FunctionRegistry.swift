@@ -36,6 +36,8 @@ final class RegistryCell: Sendable {
     private let current: ManagedAtomic<FunctionRegistry>
     /// Serialises read-modify-write updates, so that two redeclarations never lose one another.
     private let updates = Locked(())
+    /// Told after every swap (live queries run again: their functions may answer differently).
+    private let listeners = Locked<[@Sendable () -> Void]>([])
 
     init(_ registry: FunctionRegistry) {
         current = ManagedAtomic(registry)
@@ -49,16 +51,29 @@ final class RegistryCell: Sendable {
     /// what `change` returned.
     @discardableResult
     func update<T>(_ change: (inout DeploymentConfig) -> T) -> T {
-        updates.withLock { _ in
+        let result = updates.withLock { _ in
             var config = current.load(ordering: .acquiring).config
             let result = change(&config)
             current.store(FunctionRegistry(config), ordering: .releasing)
             return result
         }
+        announce()
+        return result
     }
 
     /// Puts `registry` back whole (a reset to the config).
     func replace(with registry: FunctionRegistry) {
         updates.withLock { _ in current.store(registry, ordering: .releasing) }
+        announce()
+    }
+
+    /// `handler` runs after every change, on the thread that made it; it should only hand the
+    /// news on.
+    func subscribe(_ handler: @escaping @Sendable () -> Void) {
+        listeners.withLock { $0.append(handler) }
+    }
+
+    private func announce() {
+        for listener in listeners.withLock({ $0 }) { listener() }
     }
 }

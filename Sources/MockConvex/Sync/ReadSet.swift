@@ -1,0 +1,47 @@
+/// What a subscribed query read, precisely enough that a commit wakes only the queries it can
+/// change: a `list` reads its table, a `get` (and a storage lookup by id) the one id it named,
+/// a storage lookup by UUID the `_storage` table; `returns`, `echo` and `throws` read nothing.
+struct ReadSet: Equatable, Sendable {
+    var tables: Set<String> = []
+    var ids: Set<DocumentId> = []
+
+    /// What `spec` reads when called with `arguments` (already checked to be one object).
+    init(_ spec: FunctionSpec, arguments: [ConvexValue]) {
+        let args: ConvexObject? = if arguments.count == 1, case .object(let object) = arguments[0] { object } else { nil }
+        switch spec.behaviour {
+        case .list(let table, _):
+            tables = [table]
+        case .get:
+            if case .string(let text)? = args?["id"], let id = try? DocumentId(decoding: text) { ids = [id] }
+        case .storage(.getUrl), .storage(.getMetadata):
+            guard case .string(let text)? = args?["storageId"] else { break }
+            if let id = try? DocumentId(decoding: text) { ids = [id] } else { tables = [DocumentStore.storageTable] }
+        case .insert, .patch, .replace, .delete, .returns, .echo, .throwsError, .storage, .schedule:
+            break
+        }
+    }
+
+    init() {}
+
+    /// Whether `record` wrote anything this read.
+    func isAffected(by record: CommitRecord) -> Bool {
+        record.replacesEverything || !tables.isDisjoint(with: record.tables) || !ids.isDisjoint(with: record.documentIds)
+    }
+}
+
+/// Running a subscribed query as `/api/query` would for the session's identity, on one
+/// snapshot, with what it read.
+enum SyncQuery {
+    static func run(_ path: FunctionPath, arguments: [JSON], identity: Identity, store: DocumentStore,
+                    deployment: Deployment) -> (outcome: FunctionOutcome, reads: ReadSet) {
+        switch FunctionCaller.prepare(path, arguments: arguments, identity: identity, lookup: .publicAPI(expected: .query),
+                                      registry: deployment.registry.registry) {
+        case .failure(let failure):
+            return (FunctionOutcome(.failure(failure)), ReadSet())
+        case .success(let (spec, values)):
+            // A query's `delayMs` stands for time spent computing; a subscription reports its
+            // result as of the snapshot at once.
+            return (deployment.runQuery(spec, path: path, arguments: values, on: store), ReadSet(spec, arguments: values))
+        }
+    }
+}

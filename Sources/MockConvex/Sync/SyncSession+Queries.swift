@@ -1,0 +1,79 @@
+import EventHTTP
+
+/// The query set and its Transitions: every change (queries added or removed, a commit that
+/// wrote what a query read, a new identity, a finished mutation or action) schedules one
+/// update; triggers within a loop turn coalesce into one Transition, read at one snapshot.
+extension SyncSession {
+    func modifyQuerySet(base: UInt32, new: UInt32, _ modifications: [ClientMessage.QuerySetModification]) {
+        guard base == receivedQuerySet else {
+            return fail(.fatal("Base version \(base) passed up doesn't match the current version \(receivedQuerySet)"))
+        }
+        guard base < new else { return fail(.internalError) }
+        for modification in modifications {
+            switch modification {
+            case .add(let queryId, let path, let args, let journal):
+                guard subscriptions[queryId] == nil else { return fail(.internalError) }
+                subscriptions[queryId] = Subscription(path: path, args: args, journal: journal)
+                toRun.insert(queryId)
+            case .remove(let queryId):
+                guard subscriptions.removeValue(forKey: queryId) != nil else { return fail(.internalError) }
+                toRun.remove(queryId)
+                removed.append(queryId)
+            }
+        }
+        receivedQuerySet = new
+        scheduleUpdate()
+    }
+
+    /// A durable commit: the queries whose reads it wrote run again.
+    func commitArrived(_ record: CommitRecord) {
+        var affected = false
+        for (queryId, subscription) in subscriptions where subscription.reads.isAffected(by: record) {
+            toRun.insert(queryId)
+            affected = true
+        }
+        if affected { scheduleUpdate() }
+    }
+
+    /// Functions were declared or removed: any query may answer differently now.
+    func registryChanged() {
+        guard !subscriptions.isEmpty else { return }
+        rerunEverything = true
+        scheduleUpdate()
+    }
+
+    func scheduleUpdate() {
+        guard !updateScheduled, !isClosed else { return }
+        updateScheduled = true
+        loop.schedule(after: transitionDelay) { [weak self] in self?.sendTransition() }
+    }
+
+    /// One Transition from the last version sent to now: every query that needs it run on one
+    /// snapshot, changed results only (a rerun that answers the same sends nothing), removals,
+    /// and the versions received. Sent even when empty: clients wait for it.
+    func sendTransition() {
+        updateScheduled = false
+        guard !isClosed else { return }
+        let (store, timestamp) = deployment.database.snapshot()
+        var modifications: [ServerMessage.QueryModification] = removed.map { .removed(queryId: $0) }
+        let ids = rerunEverything ? Set(subscriptions.keys) : toRun
+        for queryId in ids.sorted() {
+            guard var subscription = subscriptions[queryId] else { continue }
+            let (outcome, reads) = SyncQuery.run(subscription.path, arguments: subscription.args, identity: identity,
+                                                 store: store, deployment: deployment)
+            subscription.reads = reads
+            if subscription.lastOutcome != outcome {
+                modifications.append(.updated(queryId: queryId, outcome: outcome, journal: subscription.journal))
+                subscription.lastOutcome = outcome
+            }
+            subscriptions[queryId] = subscription
+        }
+        removed = []
+        toRun = []
+        rerunEverything = false
+        let end = StateVersion(querySet: receivedQuerySet, identity: receivedIdentity, timestamp: max(sent.timestamp, timestamp))
+        send(.transition(start: sent, end: end, modifications: modifications, clientClockSkew: clientClockSkew,
+                         serverTs: Database.nowNanoseconds()))
+        sent = end
+    }
+}

@@ -1,0 +1,86 @@
+import EventHTTP
+
+/// Mutations (one at a time, in the order sent, each remembered by session and request id so
+/// a re-sent one is not run twice), actions (concurrently), and authentication.
+extension SyncSession {
+    func runNextMutation() {
+        guard !mutationRunning, !isClosed, !mutations.isEmpty else { return }
+        let (requestId, path, args) = mutations.removeFirst()
+        mutationRunning = true
+        let requestIdText = RequestId.fresh()
+        let finish: (FunctionOutcome, UInt64?) -> Void = { [weak self] outcome, timestamp in
+            guard let self else { return }
+            mutationRunning = false
+            guard !isClosed else { return }
+            send(.mutationResponse(requestId: requestId, outcome: outcome, timestamp: timestamp, requestIdText: requestIdText))
+            // The Transition the clients wait for, at or after the commit.
+            scheduleUpdate()
+            runNextMutation()
+        }
+        switch FunctionCaller.prepare(path, arguments: args, identity: identity, lookup: .publicAPI(expected: .mutation),
+                                      registry: deployment.registry.registry) {
+        case .failure(let failure):
+            finish(FunctionOutcome(.failure(failure)), nil)
+        case .success(let (spec, values)):
+            // The backend remembers a mutation by its session and request id: a client that
+            // re-sends it after a reconnect gets the first outcome.
+            let identifier = connect.map { "sync/\($0.sessionId)/\(requestId)" }
+            let execute = { [deployment, loop] in
+                deployment.runCommitted(spec, path: path, arguments: values, identifier: identifier, Reply(on: loop) { result in
+                    switch result {
+                    case .success(let committed):
+                        guard case .success = committed.value.result else { return finish(committed.value, nil) }
+                        finish(committed.value, committed.timestamp)
+                    case .failure(let error):
+                        finish(FunctionOutcome(.failure(JSFailure(message: error.message))), nil)
+                    }
+                })
+            }
+            if spec.delayMs > 0 { loop.schedule(after: .milliseconds(spec.delayMs), execute) } else { execute() }
+        }
+    }
+
+    func runAction(requestId: UInt32, path: FunctionPath, args: [JSON]) {
+        let requestIdText = RequestId.fresh()
+        let finish: (FunctionOutcome) -> Void = { [weak self] outcome in
+            guard let self, !isClosed else { return }
+            send(.actionResponse(requestId: requestId, outcome: outcome, requestIdText: requestIdText))
+            scheduleUpdate()
+        }
+        switch FunctionCaller.prepare(path, arguments: args, identity: identity, lookup: .publicAPI(expected: .action),
+                                      registry: deployment.registry.registry) {
+        case .failure(let failure):
+            finish(FunctionOutcome(.failure(failure)))
+        case .success(let (spec, values)):
+            let execute = { [deployment, loop] in
+                deployment.run(spec, path: path, arguments: values, Reply(on: loop) { result in
+                    switch result {
+                    case .success(let outcome): finish(outcome)
+                    case .failure(let error): finish(FunctionOutcome(.failure(JSFailure(message: error.message))))
+                    }
+                })
+            }
+            if spec.delayMs > 0 { loop.schedule(after: .milliseconds(spec.delayMs), execute) } else { execute() }
+        }
+    }
+
+    /// `Authenticate`: an admin key makes internal functions callable, `None` ends that; user
+    /// tokens get what HTTP gives them (no auth provider is configured). Every query runs
+    /// again under the new identity, in a Transition that carries its version.
+    func authenticate(base: UInt32, _ token: ClientMessage.AuthenticationToken) {
+        guard base == receivedIdentity else { return fail(.internalError) }
+        let credentials: Credentials = switch token {
+        case .admin(let key): .adminKey(key)
+        case .user(let jwt): .bearer(jwt)
+        case .none: .none
+        }
+        do {
+            identity = try deployment.authenticate(credentials)
+        } catch {
+            return fail(.authentication(error.message))
+        }
+        receivedIdentity = base &+ 1
+        rerunEverything = true
+        scheduleUpdate()
+    }
+}

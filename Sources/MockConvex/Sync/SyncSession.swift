@@ -1,0 +1,188 @@
+import EventHTTP
+
+/// The socket a session talks through: EventHTTP's WebSocket, or a test's recorder.
+protocol SyncConnection: AnyObject {
+    /// False when the socket could not take it (closed, or its output is over the bound).
+    @discardableResult func send(text: [UInt8]) -> Bool
+    func sendPing()
+    /// A Close frame with `code` and `reason`, or with no payload at all when `code` is nil.
+    func close(code: UInt16?, reason: String)
+}
+
+/// One client of the sync protocol (`/api/sync`), as the backend's sync worker serves it: its
+/// query set and versions, its identity, its mutations (one at a time, in order) and actions,
+/// and a Transition for every change, chained from zero on every connection. Confined to the
+/// loop of its socket; testable without one.
+final class SyncSession {
+    struct Subscription {
+        let path: FunctionPath
+        let args: [JSON]
+        let journal: String?
+        /// What was last sent for it; nil until its first run.
+        var lastOutcome: FunctionOutcome?
+        var reads = ReadSet()
+    }
+
+    /// How a session ends on a bad message, as the backend ends its socket (sync-protocol.md §5.4).
+    enum Failure: Equatable {
+        /// A deterministic user error (BadRequest): a `FatalError`, then a Close without payload.
+        case fatal(String)
+        /// A rejected `Authenticate`: an `AuthError`, then a Close without payload.
+        case authentication(String)
+        /// Anything without error metadata: Close 1011 `InternalServerError`.
+        case internalError
+    }
+
+    let id: Int
+    let deployment: Deployment
+    let loop: EventLoop
+    let clientVersion: ClientVersion
+    private weak var connection: (any SyncConnection)?
+    /// The loop's hub, which hears of commits and keeps sessions alive while their socket is.
+    weak var hub: SyncHub?
+
+    var identity: Identity = .anonymous
+    /// The last `endVersion` sent.
+    var sent = StateVersion()
+    var receivedQuerySet: UInt32 = 0
+    var receivedIdentity: UInt32 = 0
+    var subscriptions: [UInt32: Subscription] = [:]
+    /// Queries to run (added, or invalidated) and removed, for the next Transition.
+    var toRun: Set<UInt32> = []
+    var removed: [UInt32] = []
+    var rerunEverything = false
+    var updateScheduled = false
+    /// Held back by a `delay` socket fault.
+    var transitionDelay: Duration = .zero
+    var mutations: [(requestId: UInt32, path: FunctionPath, args: [JSON])] = []
+    var mutationRunning = false
+    var clientClockSkew: Int64?
+    private(set) var connect: ClientMessage.Connect?
+    private(set) var isClosed = false
+    /// Monotonic nanoseconds of the last message sent, for the idle `Ping`.
+    var lastSentAt = EventLoop.monotonicNanoseconds()
+    private(set) var messagesIn = 0
+    private(set) var messagesOut = 0
+    /// Told of every message in and out (the journal).
+    var observer: ((SyncEvent) -> Void)?
+
+    init(id: Int, connection: any SyncConnection, deployment: Deployment, loop: EventLoop, clientVersion: ClientVersion) {
+        self.id = id
+        self.connection = connection
+        self.deployment = deployment
+        self.loop = loop
+        self.clientVersion = clientVersion
+    }
+
+    // MARK: In
+
+    /// One text message from the client.
+    func received(text: [UInt8]) {
+        guard !isClosed else { return }
+        messagesIn += 1
+        let message: ClientMessage
+        do {
+            message = try ClientMessage.parse(text)
+        } catch {
+            observer?(SyncEvent(direction: .in, type: "Invalid", size: text.count, preview: text))
+            return fail(.fatal("Received Invalid JSON on websocket: \(error.reason)"))
+        }
+        observer?(SyncEvent(direction: .in, type: message.typeName, size: text.count, preview: text))
+        switch message {
+        case .connect(let connect):
+            self.connect = connect
+            if let clientTs = connect.clientTs { clientClockSkew = clientTs &- Int64(Database.nowNanoseconds() / 1_000_000) }
+        case .modifyQuerySet(let base, let new, let modifications):
+            modifyQuerySet(base: base, new: new, modifications)
+        case .mutation(let requestId, let path, let args):
+            mutations.append((requestId, path, args))
+            runNextMutation()
+        case .action(let requestId, let path, let args):
+            runAction(requestId: requestId, path: path, args: args)
+        case .authenticate(let base, let token):
+            authenticate(base: base, token)
+        case .event:
+            break
+        }
+    }
+
+    /// A binary frame: the backend takes only text ("Unexpected message type").
+    func receivedBinary() {
+        fail(.internalError)
+    }
+
+    /// The socket is gone (closed by either side, or dropped).
+    func closed() {
+        isClosed = true
+        mutations = []
+        hub?.remove(self)
+    }
+
+    // MARK: Out
+
+    func send(_ message: ServerMessage) {
+        guard !isClosed, let connection else { return }
+        let bytes = message.serialized
+        messagesOut += 1
+        lastSentAt = EventLoop.monotonicNanoseconds()
+        observer?(SyncEvent(direction: .out, type: message.typeName, size: bytes.count, preview: bytes))
+        if !connection.send(text: bytes) { closed() }
+    }
+
+    /// Ends the session as the backend ends a socket that failed.
+    func fail(_ failure: Failure) {
+        guard !isClosed else { return }
+        switch failure {
+        case .fatal(let error):
+            send(.fatalError(error))
+            connection?.close(code: nil, reason: "")
+        case .authentication(let error):
+            send(.authError(error: error, baseVersion: receivedIdentity, authUpdateAttempted: true))
+            connection?.close(code: nil, reason: "")
+        case .internalError:
+            connection?.close(code: 1011, reason: "InternalServerError")
+        }
+        closed()
+    }
+
+    /// Closes the socket from the server's side (a fault, or the control API).
+    func drop(code: UInt16?, reason: String) {
+        guard !isClosed else { return }
+        connection?.close(code: code, reason: reason)
+        closed()
+    }
+
+    /// Keep-alives: a JSON `Ping` after 15 s without any other message (for the JS client,
+    /// which sees no WebSocket pings), and a WebSocket ping every 5 s (for Rust's).
+    func keepAlive(now: UInt64, jsonAfter: UInt64 = 15_000_000_000) {
+        guard !isClosed else { return }
+        connection?.sendPing()
+        if now &- lastSentAt >= jsonAfter { send(.ping) }
+    }
+
+    /// The session as the control API lists it.
+    var summary: JSON {
+        .object([
+            ("id", .integer(Int64(id))),
+            ("sessionId", connect.map { .string($0.sessionId) } ?? .null),
+            ("connectionCount", connect.map { .integer(Int64($0.connectionCount)) } ?? .null),
+            ("clientVersion", .string(clientVersion.description)),
+            ("identity", .string(identity == .admin ? "admin" : "anonymous")),
+            ("version", sent.json),
+            ("queries", .array(subscriptions.keys.sorted().compactMap { id in
+                subscriptions[id].map { .object([("queryId", .integer(Int64(id))), ("udfPath", .string($0.path.stripped)), ("args", .array($0.args))]) }
+            })),
+            ("messagesIn", .integer(Int64(messagesIn))),
+            ("messagesOut", .integer(Int64(messagesOut))),
+        ])
+    }
+}
+
+/// One sync message, as the journal records it.
+struct SyncEvent: Sendable {
+    enum Direction: String, Sendable { case `in`, out }
+    let direction: Direction
+    let type: String
+    let size: Int
+    let preview: [UInt8]
+}
