@@ -100,7 +100,7 @@ import Testing
 
     @Test(arguments: [
         (#"{"path": "/a"}"#, "$: missing \"kind\": one of delay, status, reset, close, garbage, slow"),
-        (#"{"kind": "explode"}"#, "$.kind: expected one of delay, status, reset, close, garbage, slow, got \"explode\""),
+        (#"{"kind": "explode"}"#, "$.kind: expected one of delay, status, reset, close, garbage, slow, syncDrop, syncFatalError, syncDelay, got \"explode\""),
         (#"{"kind": "reset", "ms": 5}"#, "$.ms: unknown key; expected one of listener, method, path, pathPrefix, kind, times, probability, seed"),
         (#"{"kind": "delay"}"#, "$: missing \"ms\""),
         (#"{"kind": "delay", "ms": -1}"#, "$.ms: expected an integer from 0 to 600000, got -1"),
@@ -116,7 +116,7 @@ import Testing
         (#"{"kind": "reset", "times": 0}"#, "$.times: expected an integer from 1 to 1000000000, got 0"),
         (#"{"kind": "reset", "probability": 1.5}"#, "$.probability: expected a number from 0 to 1, got 1.5"),
         (#"{"kind": "reset", "seed": 1}"#, "$.seed: a seed only applies with a \"probability\""),
-        (#"[{"kind": "reset"}, {"kind": "nope"}]"#, "$[1].kind: expected one of delay, status, reset, close, garbage, slow, got \"nope\""),
+        (#"[{"kind": "reset"}, {"kind": "nope"}]"#, "$[1].kind: expected one of delay, status, reset, close, garbage, slow, syncDrop, syncFatalError, syncDelay, got \"nope\""),
         (#"[1]"#, "$[0]: expected an object, got a number"),
     ])
     func aBadFaultIsRefusedWithItsPath(body: String, message: String) throws {
@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test func aBadConfigFaultIsRefusedWithItsPath() {
-        #expect(throws: ConfigError(JSONPath.root.key("faults").index(0).key("kind"), "expected one of delay, status, reset, close, garbage, slow, got \"boom\"")) {
+        #expect(throws: ConfigError(JSONPath.root.key("faults").index(0).key("kind"), "expected one of delay, status, reset, close, garbage, slow, syncDrop, syncFatalError, syncDelay, got \"boom\"")) {
             try DeploymentConfig.parse(Array(#"{"faults": [{"kind": "boom"}]}"#.utf8))
         }
     }

@@ -17,6 +17,8 @@ public final class Deployment: Sendable {
     let files: FileStorage
     let scheduler = JobScheduler()
     let callbackTokens: ActionCallbackTokens
+    /// The sync sessions of every loop, for the control API.
+    let syncSessions = SyncDirectory()
     /// Unix seconds; tests move it to expire tokens.
     let clock: @Sendable () -> Int64
     /// What `reset()` goes back to.

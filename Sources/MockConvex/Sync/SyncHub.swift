@@ -25,11 +25,13 @@ final class SyncHub {
     func add(_ session: SyncSession) {
         sessions[session.id] = session
         session.hub = self
+        deployment.syncSessions.register(session)
         if ticker == nil { scheduleKeepAlive() }
     }
 
     func remove(_ session: SyncSession) {
         sessions[session.id] = nil
+        deployment.syncSessions.unregister(session.id)
     }
 
     func session(_ id: Int) -> SyncSession? { sessions[id] }

@@ -45,6 +45,8 @@ extension SyncSession {
     func scheduleUpdate() {
         guard !updateScheduled, !isClosed else { return }
         updateScheduled = true
+        transitionDelay = .zero
+        faults?.takeSessionFault(listener: listener, sessionPath: path, messageType: nil)?.act(on: self)
         loop.schedule(after: transitionDelay) { [weak self] in self?.sendTransition() }
     }
 

@@ -65,6 +65,10 @@ final class SyncSession {
     private(set) var messagesOut = 0
     /// Told of every message in and out (the journal).
     var observer: ((SyncEvent) -> Void)?
+    /// The control API's faults, and where this session is as they match it.
+    var faults: FaultSet?
+    var listener = ""
+    var path = "/api/sync"
 
     init(id: Int, connection: any SyncConnection, deployment: Deployment, loop: EventLoop, clientVersion: ClientVersion) {
         self.id = id
@@ -88,6 +92,10 @@ final class SyncSession {
             return fail(.fatal("Received Invalid JSON on websocket: \(error.reason)"))
         }
         observer?(SyncEvent(direction: .in, type: message.typeName, size: text.count, preview: text))
+        if let fault = faults?.takeSessionFault(listener: listener, sessionPath: path, messageType: message.typeName) {
+            fault.act(on: self)
+            if isClosed { return }
+        }
         switch message {
         case .connect(let connect):
             self.connect = connect

@@ -12,7 +12,7 @@ extension BadInputCase {
         BadInputCase("a fault kind a number", Request.post("/_mock/faults", #"{"kind":5}"#),
                      400, #"{"code":"InvalidFault","message":"$.kind: expected a string, got a number"}"#),
         BadInputCase("a fault of an unknown kind", Request.post("/_mock/faults", #"{"kind":"explode"}"#),
-                     400, #"{"code":"InvalidFault","message":"$.kind: expected one of delay, status, reset, close, garbage, slow, got \"explode\""}"#),
+                     400, #"{"code":"InvalidFault","message":"$.kind: expected one of delay, status, reset, close, garbage, slow, syncDrop, syncFatalError, syncDelay, got \"explode\""}"#),
         BadInputCase("a fault times a string", Request.post("/_mock/faults", #"{"kind":"close","times":"2"}"#),
                      400, #"{"code":"InvalidFault","message":"$.times: expected an integer from 1 to 1000000000, got \"2\""}"#),
         BadInputCase("a fault probability past 1", Request.post("/_mock/faults", #"{"kind":"close","probability":2}"#),

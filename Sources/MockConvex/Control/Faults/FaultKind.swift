@@ -1,8 +1,16 @@
 import EventHTTP
 
+/// What a fault acts on: an HTTP request, or an event of a sync session (a message from its
+/// client, or a Transition about to go out).
+enum FaultTarget: Sendable {
+    case request
+    case syncSession
+}
+
 /// What a fault does to a request it matches. Each kind reads its own parameters (refusing
 /// bad ones with the JSON path), writes them back for `GET /_mock/faults`, and acts.
 protocol FaultKind: Sendable {
+    static var target: FaultTarget { get }
     /// The `"kind"` that names it.
     static var name: String { get }
     /// The keys of its own parameters, besides the rule's.
@@ -17,16 +25,22 @@ protocol FaultKind: Sendable {
     func apply(_ responder: Responder, proceed: @escaping (Responder) -> Void)
 }
 
+extension FaultKind {
+    static var target: FaultTarget { .request }
+}
+
 /// A kind as the readers know it: its name, its parameter keys, and how to read one.
 /// Closures rather than existential metatypes: calling a typed-throws initialiser through
 /// `any FaultKind.Type` crashes the Swift 6.3 compiler.
 struct FaultKindEntry: Sendable {
     let name: String
+    let target: FaultTarget
     let parameterKeys: [String]
     let read: @Sendable ([(key: String, value: JSON)], JSONPath) throws -> any FaultKind
 
     init<Kind: FaultKind>(_ type: Kind.Type) {
         name = Kind.name
+        target = Kind.target
         parameterKeys = Kind.parameterKeys
         read = { members, path in try Kind(reading: members, at: path) }
     }
@@ -34,7 +48,8 @@ struct FaultKindEntry: Sendable {
 
 enum FaultKinds {
     static let all = [FaultKindEntry(DelayFault.self), FaultKindEntry(StatusFault.self), FaultKindEntry(ResetFault.self),
-                      FaultKindEntry(CloseFault.self), FaultKindEntry(GarbageFault.self), FaultKindEntry(SlowFault.self)]
+                      FaultKindEntry(CloseFault.self), FaultKindEntry(GarbageFault.self), FaultKindEntry(SlowFault.self),
+                      FaultKindEntry(SyncDropFault.self), FaultKindEntry(SyncFatalErrorFault.self), FaultKindEntry(SyncDelayFault.self)]
 
     static func named(_ name: String) -> FaultKindEntry? {
         all.first { $0.name == name }

@@ -13,6 +13,8 @@ struct FaultRule: Sendable {
     var id = 0
     let listener: String?
     let method: HTTPMethod?
+    /// For a sync fault: the client message type that sets it off (`Mutation`, ...); nil for any.
+    let messageType: String?
     let path: PathMatch
     let kind: any FaultKind
     /// Matching requests it still applies to; nil for no limit.
@@ -23,12 +25,25 @@ struct FaultRule: Sendable {
     /// How many requests it has acted on.
     var applied = 0
 
-    static let ruleKeys = ["listener", "method", "path", "pathPrefix", "kind", "times", "probability", "seed"]
+    static let ruleKeys = ["listener", "method", "messageType", "path", "pathPrefix", "kind", "times", "probability", "seed"]
 
     func matches(listener: String, method: HTTPMethod, path requestPath: String) -> Bool {
+        guard type(of: kind).target == .request else { return false }
         if let wanted = self.listener, wanted != listener { return false }
         // HEAD is asked for as GET, as routes serve it.
         if let wanted = self.method, wanted != method, !(wanted == .GET && method == .HEAD) { return false }
+        return matches(path: requestPath)
+    }
+
+    /// A sync session's event: a client message of `messageType`, or a Transition (nil).
+    func matches(listener: String, sessionPath: String, messageType: String?) -> Bool {
+        guard let syncKind = kind as? any SyncFaultKind, type(of: syncKind).onTransition == (messageType == nil) else { return false }
+        if let wanted = self.listener, wanted != listener { return false }
+        if let wanted = self.messageType, wanted != messageType { return false }
+        return matches(path: sessionPath)
+    }
+
+    private func matches(path requestPath: String) -> Bool {
         switch path {
         case .any: return true
         case .exact(let exact): return requestPath == exact
@@ -36,9 +51,10 @@ struct FaultRule: Sendable {
         }
     }
 
-    init(listener: String?, method: HTTPMethod?, path: PathMatch, kind: any FaultKind, times: Int?, probability: Double?, seed: UInt64) {
+    init(listener: String?, method: HTTPMethod?, messageType: String? = nil, path: PathMatch, kind: any FaultKind, times: Int?, probability: Double?, seed: UInt64) {
         self.listener = listener
         self.method = method
+        self.messageType = messageType
         self.path = path
         self.kind = kind
         remaining = times
@@ -77,11 +93,25 @@ struct FaultRule: Sendable {
         }
         var method: HTTPMethod?
         if let given = members.value("method") {
+            guard kindType.target == .request else {
+                throw ConfigError(at.key("method"), "a \(kindName) fault acts on sync sessions, which have no method; use \"messageType\"")
+            }
             let name = try ConfigReader.string(given, at: at.key("method"))
             guard let known = HTTPMethod(rawValue: name.uppercased()) else {
                 throw ConfigError(at.key("method"), "expected one of \(HTTPMethod.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(name)\"")
             }
             method = known
+        }
+        var messageType: String?
+        if let given = members.value("messageType") {
+            let name = try ConfigReader.string(given, at: at.key("messageType"))
+            guard kindType.target == .syncSession, kindType.name != SyncDelayFault.name else {
+                throw ConfigError(at.key("messageType"), "only \(SyncDropFault.name) and \(SyncFatalErrorFault.name) act on a client message; \(kindName) takes no messageType")
+            }
+            guard ClientMessage.typeNames.contains(name) else {
+                throw ConfigError(at.key("messageType"), "expected one of \(ClientMessage.typeNames.joined(separator: ", ")), got \"\(name)\"")
+            }
+            messageType = name
         }
         let path: PathMatch
         switch (members.value("path"), members.value("pathPrefix")) {
@@ -110,7 +140,8 @@ struct FaultRule: Sendable {
             guard probability != nil else { throw ConfigError(at.key("seed"), "a seed only applies with a \"probability\"") }
             seed = UInt64(try ConfigReader.integer(given, at: at.key("seed"), in: 0...Int(Int32.max)))
         }
-        return FaultRule(listener: listener, method: method, path: path, kind: kind, times: times, probability: probability, seed: seed)
+        return FaultRule(listener: listener, method: method, messageType: messageType, path: path, kind: kind, times: times,
+                         probability: probability, seed: seed)
     }
 
     private static func readPath(_ value: JSON, at path: JSONPath) throws(ConfigError) -> String {
@@ -123,6 +154,7 @@ struct FaultRule: Sendable {
         var members: [(key: String, value: JSON)] = [("id", .integer(Int64(id))), ("kind", .string(type(of: kind).name))]
         if let listener { members.append(("listener", .string(listener))) }
         if let method { members.append(("method", .string(method.rawValue))) }
+        if let messageType { members.append(("messageType", .string(messageType))) }
         switch path {
         case .any: break
         case .exact(let exact): members.append(("path", .string(exact)))

@@ -42,8 +42,18 @@ final class FaultSet: Sendable {
 
     /// The fault to apply to this request, if any; counts it against its rule.
     func take(listener: String, method: HTTPMethod, path: String) -> (any FaultKind)? {
+        take { $0.matches(listener: listener, method: method, path: path) }
+    }
+
+    /// The fault to apply to a sync session's event (a client message of `messageType`, or a
+    /// Transition when nil), if any.
+    func takeSessionFault(listener: String, sessionPath: String, messageType: String?) -> (any SyncFaultKind)? {
+        take { $0.matches(listener: listener, sessionPath: sessionPath, messageType: messageType) } as? any SyncFaultKind
+    }
+
+    private func take(where matches: (FaultRule) -> Bool) -> (any FaultKind)? {
         state.withLock { state in
-            for index in state.rules.indices where state.rules[index].matches(listener: listener, method: method, path: path) {
+            for index in state.rules.indices where matches(state.rules[index]) {
                 if let chance = state.rules[index].probability {
                     let draw = Double(state.rules[index].generator.next() >> 11) / Double(1 << 53)
                     guard draw < chance else { continue }
