@@ -101,7 +101,7 @@ import Testing
     @Test(arguments: [
         (#"{"path": "/a"}"#, "$: missing \"kind\": one of delay, status, reset, close, garbage, slow"),
         (#"{"kind": "explode"}"#, "$.kind: expected one of delay, status, reset, close, garbage, slow, syncDrop, syncFatalError, syncDelay, got \"explode\""),
-        (#"{"kind": "reset", "ms": 5}"#, "$.ms: unknown key; expected one of listener, method, path, pathPrefix, kind, times, probability, seed"),
+        (#"{"kind": "reset", "ms": 5}"#, "$.ms: unknown key; expected one of listener, method, messageType, path, pathPrefix, kind, times, probability, seed"),
         (#"{"kind": "delay"}"#, "$: missing \"ms\""),
         (#"{"kind": "delay", "ms": -1}"#, "$.ms: expected an integer from 0 to 600000, got -1"),
         (#"{"kind": "status", "status": 99}"#, "$.status: expected an integer from 200 to 599, got 99"),

@@ -58,7 +58,7 @@ extension BadInputCase {
         BadInputCase("a slow fault pauseMs negative", Request.post("/_mock/faults", #"{"kind":"slow","pauseMs":-1}"#),
                      400, #"{"code":"InvalidFault","message":"$.pauseMs: expected an integer from 0 to 60000, got -1"}"#),
         BadInputCase("a fault with an unknown key", Request.post("/_mock/faults", #"{"kind":"close","tims":2}"#),
-                     400, #"{"code":"InvalidFault","message":"$.tims: unknown key; expected one of listener, method, path, pathPrefix, kind, times, probability, seed"}"#),
+                     400, #"{"code":"InvalidFault","message":"$.tims: unknown key; expected one of listener, method, messageType, path, pathPrefix, kind, times, probability, seed"}"#),
         BadInputCase("a fault list with one bad fault", Request.post("/_mock/faults", #"[{"kind":"close"},{"kind":"delay","ms":"x"}]"#),
                      400, #"{"code":"InvalidFault","message":"$[1].ms: expected an integer from 0 to 600000, got \"x\""}"#),
         BadInputCase("a function visibility unknown", Request.put("/_mock/functions/app:new", #"{"type":"query","visibility":"secret","returns":1}"#),
