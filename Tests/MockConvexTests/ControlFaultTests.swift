@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"path": "/a"}"#, "$: missing \"kind\": one of delay, status, reset, close, garbage, slow"),
+        (#"{"path": "/a"}"#, "$: missing \"kind\": one of delay, status, reset, close, garbage, slow, syncDrop, syncFatalError, syncDelay"),
         (#"{"kind": "explode"}"#, "$.kind: expected one of delay, status, reset, close, garbage, slow, syncDrop, syncFatalError, syncDelay, got \"explode\""),
         (#"{"kind": "reset", "ms": 5}"#, "$.ms: unknown key; expected one of listener, method, messageType, path, pathPrefix, kind, times, probability, seed"),
         (#"{"kind": "delay"}"#, "$: missing \"ms\""),
