@@ -111,7 +111,21 @@ final class FunctionRoutes {
         let requestId = RequestId.of(request)
         var results: [JSON] = []
         var remaining = queries[...]
+        // Queries that answer at once call back before `call` returns; looping here instead of
+        // recursing keeps a batch of any length off the stack.
+        var stepping = false
+        var more = false
         func next() {
+            more = true
+            guard !stepping else { return }
+            stepping = true
+            while more {
+                more = false
+                step()
+            }
+            stepping = false
+        }
+        func step() {
             guard let query = remaining.popFirst() else {
                 responder.send(ConvexResponses.json(200, .object([("results", .array(results))])))
                 return

@@ -1,15 +1,27 @@
 /// Making a group of commits durable: one SQLite transaction, so one fsync, for all of them.
 extension DataDirectory {
-    /// Writes every commit of `group` (in order) and the `meta` rows in one transaction: all of
-    /// them or none. `latestTimestamp` is kept so that timestamps grow across restarts.
-    func commit(_ group: [[StoreWrite]], meta: [(key: String, value: String)], latestTimestamp: UInt64) throws(PersistenceError) {
+    /// Writes every commit of `group` (in order), with its `meta` rows and remembered mutation
+    /// outcome, in one transaction: all of them or none. `latestTimestamp` is kept so that
+    /// timestamps grow across restarts.
+    func commit(_ group: [PendingCommit], latestTimestamp: UInt64) throws(PersistenceError) {
         try database.transaction { () throws(PersistenceError) in
-            for writes in group {
-                for write in writes { try store(write) }
+            for commit in group {
+                for write in commit.writes { try store(write) }
+                for (key, value) in commit.meta { try database.setMeta(key, value) }
+                if commit.forgetsIdentified { try database.query("DELETE FROM mutation_outcomes") }
+                if let remembered = commit.identified { try remember(remembered.identifier, remembered.outcome) }
             }
-            for (key, value) in meta { try database.setMeta(key, value) }
             try database.setMeta("latest_ts", String(latestTimestamp))
         }
+    }
+
+    /// Keeps a mutation's first outcome, and only the newest `IdentifiedMutations.capacity` of
+    /// them, as memory does.
+    private func remember(_ identifier: String, _ outcome: FunctionOutcome) throws(PersistenceError) {
+        try database.query("INSERT OR IGNORE INTO mutation_outcomes (identifier, outcome) VALUES (?, ?)",
+                           [.text(identifier), .blob(OutcomeRecord.encode(outcome).serialized)])
+        try database.query("DELETE FROM mutation_outcomes WHERE id <= (SELECT max(id) FROM mutation_outcomes) - ?",
+                           [.integer(Int64(IdentifiedMutations.capacity))])
     }
 
     private func store(_ write: StoreWrite) throws(PersistenceError) {

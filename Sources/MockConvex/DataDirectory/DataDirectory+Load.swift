@@ -25,7 +25,11 @@ extension DataDirectory {
             }
             contents.documents.append((table, Document(id: id, creationTime: time, fields: fields)))
         }
+        // Every blob a row names is kept, a row that cannot be read included: a later version
+        // may read it again, and then it must find its bytes.
+        var namedBlobs: Set<String> = []
         for row in try database.query("SELECT id, uuid, creation_time, sha256, size, content_type FROM files ORDER BY creation_time") {
+            if case .text(let named) = row[1] { namedBlobs.insert(named) }
             guard case .text(let idText) = row[0], case .text(let uuid) = row[1], UUIDText.normalize(uuid) == uuid,
                   case .real(let time) = row[2], case .blob(let sha256) = row[3], case .integer(let stored) = row[4],
                   let size = Int(exactly: stored), size >= 0, let id = try? DocumentId(decoding: idText)
@@ -47,11 +51,21 @@ extension DataDirectory {
             guard case .text(let key) = row[0], case .text(let value) = row[1] else { continue }
             switch key {
             case "seeded": contents.seeded = value == "true"
-            case "latest_ts": contents.latestTimestamp = UInt64(value) ?? 0
+            // Past the backend's range (a damaged row) it would wrap: it is not followed.
+            case "latest_ts": contents.latestTimestamp = UInt64(value).flatMap { $0 <= UInt64(Int64.max) ? $0 : nil } ?? 0
             default: break
             }
         }
-        blobs.removeLeftovers(keeping: Set(contents.files.map(\.uuid)))
+        for row in try database.query("SELECT identifier, outcome FROM mutation_outcomes ORDER BY id") {
+            guard case .text(let identifier) = row[0], case .blob(let encoded) = row[1],
+                  let json = try? JSONReader.parse(encoded, maxDepth: 1024), let outcome = OutcomeRecord.decode(json)
+            else {
+                contents.unreadable.append("a remembered mutation outcome (\(Self.describe(row.first)))")
+                continue
+            }
+            contents.identified.append((identifier, outcome))
+        }
+        blobs.removeLeftovers(keeping: namedBlobs)
         return contents
     }
 

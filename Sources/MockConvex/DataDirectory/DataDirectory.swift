@@ -26,6 +26,9 @@ public final class DataDirectory {
         var seeded = false
         /// The last commit's timestamp, so that timestamps keep growing across restarts.
         var latestTimestamp: UInt64 = 0
+        /// The first outcome of each mutation identified by a callback's `mutationIdentifier`
+        /// (or a sync session's request), oldest first, so that a retry after a restart gets it.
+        var identified: [(identifier: String, outcome: FunctionOutcome)] = []
         /// Rows that could not be read (left where they are, not loaded), said at start.
         var unreadable: [String] = []
 
@@ -66,6 +69,8 @@ public final class DataDirectory {
 
     private static let schema = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS mutation_outcomes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, identifier TEXT NOT NULL UNIQUE, outcome BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, number INTEGER NOT NULL UNIQUE);
         CREATE TABLE IF NOT EXISTS documents (
             id TEXT PRIMARY KEY, table_name TEXT NOT NULL, creation_time REAL NOT NULL, fields BLOB NOT NULL);

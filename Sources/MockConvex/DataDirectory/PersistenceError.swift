@@ -9,10 +9,13 @@ public struct PersistenceError: Error, CustomStringConvertible, Sendable {
     public let description: String
     /// SQLITE_FULL or ENOSPC: the disk is full, which clients hear about as 507.
     let diskFull: Bool
+    /// SQLITE_IOERR: the disk failed mid-write, so whether a commit reached it is not known.
+    let ioError: Bool
 
-    init(_ description: String, diskFull: Bool = false) {
+    init(_ description: String, diskFull: Bool = false, ioError: Bool = false) {
         self.description = description
         self.diskFull = diskFull
+        self.ioError = ioError
     }
 
     /// An upload whose request was answered (or whose client left) before its bytes were stored.

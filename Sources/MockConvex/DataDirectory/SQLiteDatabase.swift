@@ -105,7 +105,7 @@ final class SQLiteDatabase {
 
     private func failure(_ code: Int32, _ message: String) -> PersistenceError {
         let primary = code & 0xFF
-        return PersistenceError("SQLite (\(path)): \(message)", diskFull: primary == SQLITE_FULL)
+        return PersistenceError("SQLite (\(path)): \(message)", diskFull: primary == SQLITE_FULL, ioError: primary == SQLITE_IOERR)
     }
 
     /// SQLITE_TRANSIENT: SQLite copies bound text and blobs before the call returns.

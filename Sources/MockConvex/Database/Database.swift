@@ -62,8 +62,9 @@ final class Database: Sendable {
         let timestamp = max(contents.latestTimestamp, Self.nowNanoseconds())
         var initial = State(working: store, workingTimestamp: timestamp)
         initial.allocator = allocator
+        for (identifier, outcome) in contents.identified { initial.identified[identifier] = outcome }
         if let directory {
-            initial.durable = Durable(store: store, timestamp: timestamp)
+            initial.durable = Durable(store: store, identified: initial.identified, timestamp: timestamp)
             state = Locked(initial)
             writer = try DatabaseWriter(directory: directory)
         } else {

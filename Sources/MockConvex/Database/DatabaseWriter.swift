@@ -71,7 +71,7 @@ final class DatabaseWriter: Sendable {
                 return state.queue
             }
             guard let group else { return }
-            let outcome = Result { () throws(PersistenceError) in try Self.makeDurable(group, in: directory) }
+            let outcome = Result { () throws(GroupFailure) in try Self.makeDurable(group, in: directory) }
             switch outcome {
             case .success:
                 let written = group.filter { !$0.orderingOnly }.count
@@ -87,36 +87,53 @@ final class DatabaseWriter: Sendable {
                     commit.afterCommit.forEach { $0() }
                     commit.complete(.success(commit.orderingOnly ? timestamp : commit.timestamp))
                 }
-            case .failure(let error):
-                let failed: [PendingCommit] = database.state.withLock { state in
-                    let failed = group + state.queue
-                    state.queue = []
+            case .failure(let failure):
+                let queuedAfter: [PendingCommit] = database.state.withLock { state in
+                    defer { state.queue = [] }
                     if let durable = state.durable {
                         state.working = durable.store
                         state.identified = durable.identified
                     }
-                    return failed
+                    return state.queue
                 }
-                for commit in failed {
-                    commit.blobs.forEach { $0.discard() }
-                    commit.complete(.failure(error))
-                }
+                // A commit SQLite may still replay (an I/O error at COMMIT: its frames may be in
+                // the WAL) keeps its blobs: a restart removes those no row names. Otherwise
+                // nothing of the group was kept and its bytes go now.
+                if !failure.commitMayHaveHappened { group.forEach { $0.blobs.forEach { $0.discard() } } }
+                queuedAfter.forEach { $0.blobs.forEach { $0.discard() } }
+                for commit in group + queuedAfter { commit.complete(.failure(failure.error)) }
             }
         }
     }
 
+    /// Why a group failed, and whether SQLite may have committed it all the same.
+    struct GroupFailure: Error {
+        let error: PersistenceError
+        let commitMayHaveHappened: Bool
+    }
+
     /// Blobs first (so that a committed row always has its bytes), then the rows.
-    private static func makeDurable(_ group: [PendingCommit], in directory: DataDirectory) throws(PersistenceError) {
-        var directories: Set<String> = []
-        for commit in group {
-            for blob in commit.blobs {
-                if let parent = try blob.makeDurable() { directories.insert(parent) }
+    private static func makeDurable(_ group: [PendingCommit], in directory: DataDirectory) throws(GroupFailure) {
+        do {
+            var directories: Set<String> = []
+            for commit in group {
+                for blob in commit.blobs {
+                    if let parent = try blob.makeDurable() { directories.insert(parent) }
+                }
             }
+            for parent in directories.sorted() { try DataDirectory.syncDirectory(parent) }
+        } catch {
+            throw GroupFailure(error: error, commitMayHaveHappened: false)
         }
-        for parent in directories.sorted() { try DataDirectory.syncDirectory(parent) }
         let commits = group.filter { !$0.orderingOnly }
         guard let latest = commits.last?.timestamp else { return }
-        try directory.commit(commits.map(\.writes), meta: commits.flatMap(\.meta), latestTimestamp: latest)
+        do {
+            try directory.commit(commits, latestTimestamp: latest)
+        } catch {
+            // SQLite rolls back a transaction it could not grow (a full disk) or that broke a
+            // constraint; after an I/O error at COMMIT the outcome is not known.
+            throw GroupFailure(error: error, commitMayHaveHappened: error.ioError)
+        }
     }
 
     /// The writer's thread is gone (shutdown): nothing queued can become durable.

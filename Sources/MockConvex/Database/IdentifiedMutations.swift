@@ -1,7 +1,7 @@
 /// The first outcome of each mutation an action callback identified by `mutationIdentifier`,
 /// for the last 10 000 of them: enough for retries, which come within seconds.
 struct IdentifiedMutations: Sendable {
-    private static let capacity = 10_000
+    static let capacity = 10_000
     private var outcomes: [String: FunctionOutcome] = [:]
     private var order: [String] = []
     private var oldest = 0

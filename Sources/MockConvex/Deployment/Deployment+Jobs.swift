@@ -54,7 +54,7 @@ extension Deployment {
                 case .success:
                     break
                 case .failure:
-                    retryLater(id, on: loop)
+                    retryLater(on: loop) { $0.runJob(id, on: loop) }
                 }
             }) { store, _, _ in
                 guard var current = store.job(id), current.state == .pending else { return Change(false) }
@@ -72,7 +72,8 @@ extension Deployment {
         let environment = self.environment
         let files = self.files
         database.transact(Reply(on: loop) { [weak self] (result: Result<Committed<Void>, PersistenceError>) in
-            if case .failure = result { self?.retryLater(id, on: loop) }
+            // Nothing of it was kept: the job is as it was (pending, or an action in progress).
+            if case .failure = result { self?.retryLater(on: loop) { $0.completeJob(id, spec, expecting: expecting, on: loop) } }
         }) { store, _, allocator in
             guard var job = store.job(id), job.state == expecting else { return Change(()) }
             let (outcome, writes) = FunctionRunner.run(spec, path: job.path, arguments: job.arguments, store: store,
@@ -93,7 +94,7 @@ extension Deployment {
     /// Records a job's end without running anything (its function is gone).
     private func finishJob(_ id: DocumentId, expecting: ScheduledJob.State, _ state: ScheduledJob.State, on loop: EventLoop) {
         database.transact(Reply(on: loop) { [weak self] (result: Result<Committed<Void>, PersistenceError>) in
-            if case .failure = result { self?.retryLater(id, on: loop) }
+            if case .failure = result { self?.retryLater(on: loop) { $0.finishJob(id, expecting: expecting, state, on: loop) } }
         }) { store, _, _ in
             guard var job = store.job(id), job.state == expecting else { return Change(()) }
             let now = Self.nowMilliseconds()
@@ -103,10 +104,12 @@ extension Deployment {
         }
     }
 
-    /// A job whose transaction could not be made durable (a full disk) is tried again a
-    /// second later; it is still pending, since nothing of it was kept.
-    private func retryLater(_ id: DocumentId, on loop: EventLoop) {
-        loop.schedule(after: .seconds(1)) { [weak self] in self?.runJob(id, on: loop) }
+    /// A job step whose transaction could not be made durable (a full disk) is tried again a
+    /// second later: nothing of it was kept, so the job is where it was before the step.
+    private func retryLater(on loop: EventLoop, _ step: @escaping (Deployment) -> Void) {
+        loop.schedule(after: .seconds(1)) { [weak self] in
+            if let self { step(self) }
+        }
     }
 
     private func after(_ milliseconds: Int, on loop: EventLoop, _ work: @escaping () -> Void) {

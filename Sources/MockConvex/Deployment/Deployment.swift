@@ -15,7 +15,7 @@ public final class Deployment: Sendable {
     let registry: RegistryCell
     let database: Database
     let files: FileStorage
-    let scheduler = JobScheduler()
+    let scheduler: JobScheduler
     let callbackTokens: ActionCallbackTokens
     /// The sync sessions of every loop, for the control API.
     let syncSessions = SyncDirectory()
@@ -63,11 +63,24 @@ public final class Deployment: Sendable {
         registry = RegistryCell(FunctionRegistry(config))
         files = FileStorage(blobs: blobs, database: database, settings: settings, clock: clock)
         callbackTokens = ActionCallbackTokens(instanceSecret: settings.instanceSecret, instanceName: settings.instanceName)
-        let scheduler = self.scheduler
-        // Jobs get their timers once their commit is durable, whoever made them.
+        // Started now, so that arming a job later cannot fail.
+        let scheduler: JobScheduler
+        do {
+            scheduler = try JobScheduler()
+        } catch {
+            throw PersistenceError("cannot start the scheduler's thread: \(error)")
+        }
+        self.scheduler = scheduler
+        // Timers follow the jobs once their commits are durable, whoever made them.
         database.feed.subscribe { record in
-            for case .putJob(let job) in record.writes where job.state == .pending {
-                scheduler.arm(job.id, at: job.scheduledTime)
+            for write in record.writes {
+                switch write {
+                case .putJob(let job) where job.state == .pending: scheduler.arm(job.id, at: job.scheduledTime)
+                case .putJob(let job): scheduler.disarm(job.id)
+                case .deleteJob(let id): scheduler.disarm(id)
+                case .clearAll: scheduler.disarmAll()
+                default: break
+                }
             }
         }
         scheduler.setRunner { [weak self] id, loop in self?.runJob(id, on: loop) }

@@ -3,8 +3,19 @@ import EventHTTP
 /// Mutations (one at a time, in the order sent, each remembered by session and request id so
 /// a re-sent one is not run twice), actions (concurrently), and authentication.
 extension SyncSession {
+    /// Starts the next queued mutation unless one is running. Mutations that finish at once
+    /// (in memory, or refused before running) are taken in a loop here rather than by recursion,
+    /// so any number of queued ones stays off the stack.
     func runNextMutation() {
-        guard !mutationRunning, !isClosed, !mutations.isEmpty else { return }
+        guard !startingMutations else { return }
+        startingMutations = true
+        defer { startingMutations = false }
+        while !mutationRunning, !isClosed, !mutations.isEmpty {
+            startMutation()
+        }
+    }
+
+    private func startMutation() {
         let (requestId, path, args) = mutations.removeFirst()
         mutationRunning = true
         let requestIdText = RequestId.fresh()

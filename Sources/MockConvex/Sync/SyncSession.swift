@@ -56,6 +56,8 @@ final class SyncSession {
     var transitionDelay: Duration = .zero
     var mutations: [(requestId: UInt32, path: FunctionPath, args: [JSON])] = []
     var mutationRunning = false
+    /// Set while `runNextMutation` is taking mutations off the queue.
+    var startingMutations = false
     var clientClockSkew: Int64?
     private(set) var connect: ClientMessage.Connect?
     private(set) var isClosed = false
