@@ -1,3 +1,4 @@
+import Dispatch
 import EventHTTP
 import Foundation
 @testable import MockConvex
@@ -7,7 +8,8 @@ import Testing
 /// restart keeps and what it throws away.
 @Suite(.timeLimit(.minutes(1))) struct ReviewDurabilityFindingsTests {
     static let config = """
-        {"functions": {"things:add": {"type": "mutation", "insert": "things"}}}
+        {"functions": {"things:add": {"type": "mutation", "insert": "things"},
+         "work:slow": {"type": "action", "returns": "done", "delayMs": 300}}}
         """
 
     private func withDirectory(_ body: (String) throws -> Void) throws {
@@ -79,5 +81,57 @@ import Testing
             #expect(restarted.unreadableRows.contains { $0.hasPrefix("a file row") })
             #expect(FileManager.default.fileExists(atPath: "\(path)/blobs/\(uuid)"), "start-up deleted the bytes of a row it left in place")
         }
+    }
+
+    /// A scheduled action is marked in progress, then runs; if its completion cannot be made
+    /// durable (a full disk, here a group that fails), `retryLater` is meant to try again a
+    /// second later, but `runJob` only runs pending jobs, so the action stays `inProgress` for
+    /// as long as the process lives: its outcome is lost and a client polling the job waits
+    /// for ever.
+    @Test func aScheduledActionWhoseCompletionFailedStillFinishes() throws {
+        try withDirectory { path in
+            let mock = try deployment(at: path)
+            defer { mock.close() }
+            let database = mock.database
+            // A file whose UUID a later commit repeats: SQLite refuses that group (UNIQUE).
+            var allocator = IdAllocator()
+            let existing = StoredFile(id: allocator.next(tableNumber: TableNumbers.storage).id, uuid: UUIDText.random(), creationTime: 1,
+                                      sha256: [UInt8](repeating: 0, count: 32), size: 0, contentType: nil)
+            #expect((try? database.transactAndWait { _, _, _ in Change((), writes: [.insertFile(existing)]) }.get()) != nil)
+            let slow = try FunctionPath(parsing: "work:slow")
+            let scheduled = Reply<Result<ScheduledJob, ConvexAPIError>>.wait { reply in
+                mock.scheduleJob(slow, arguments: [.object(ConvexObject())], at: 0, reply)
+            }
+            let id = try scheduled.get().id
+            #expect(waitUntil { database.read { $0.job(id)?.state } == .inProgress })
+            // Hold the writer, queue the clash, and let the action's completion queue behind it.
+            let writer = try #require(database.writer)
+            let held = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            writer.onWriterThread {
+                held.signal()
+                release.wait()
+            }
+            #expect(held.wait(timeout: .now() + 10) == .success)
+            let clash = StoredFile(id: allocator.next(tableNumber: TableNumbers.storage).id, uuid: existing.uuid, creationTime: 2,
+                                   sha256: existing.sha256, size: 0, contentType: nil)
+            database.transact(Reply(anywhere: { (_: Result<Committed<Void>, PersistenceError>) in })) { _, _, _ in
+                Change((), writes: [.insertFile(clash)])
+            }
+            #expect(waitUntil { database.state.withLock { $0.queue.count } == 2 }, "the action's completion never queued")
+            release.signal()
+            #expect(waitUntil(seconds: 5) { database.read { $0.job(id)?.state.isFinished } == true },
+                    "the action is still \(String(describing: database.read { $0.job(id)?.state })) 5 s after its completion failed")
+        }
+    }
+
+    /// Polls `condition` every 2 ms for at most `seconds`.
+    private func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(2_000)
+        }
+        return condition()
     }
 }
