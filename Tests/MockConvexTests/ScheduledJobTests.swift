@@ -150,4 +150,22 @@ import Testing
         // The state export stays quick to make.
         #expect(ControlRoutes.state(mock.deployment).serialized.count < 8 << 20)
     }
+
+    /// A job's timer lives as long as the job waits: cancelling it, or resetting the
+    /// deployment, lets the timer go (60,000 cancelled jobs once kept 60,000 timers).
+    @Test func timersGoWithTheirJobs() throws {
+        let mock = try InProcess(config: Self.config)
+        let far = Date().timeIntervalSince1970 + 10 * 365 * 86_400
+        var ids: [String] = []
+        for _ in 0..<3 {
+            let scheduled = try mock.admin(.POST, "/api/actions/schedule_job", headers: mock.callbackHeaders,
+                                           body: #"{"udfPath":"messages:send","udfArgs":{},"scheduledTs":\#(far)}"#)
+            ids.append(try #require(try scheduled.json["jobId"]?.stringValue))
+        }
+        #expect(mock.deployment.scheduler.armedTimerCount == 3)
+        _ = try mock.admin(.POST, "/api/actions/cancel_job", headers: mock.callbackHeaders, body: #"{"id":"\#(ids[0])"}"#)
+        #expect(mock.deployment.scheduler.armedTimerCount == 2)
+        #expect(try Reply<Result<Void, PersistenceError>>.wait { mock.deployment.reset($0) }.get() == ())
+        #expect(mock.deployment.scheduler.armedTimerCount == 0)
+    }
 }

@@ -47,6 +47,14 @@ final class JobScheduler: Sendable {
         timers.run { $0.disarmAll() }
     }
 
+    /// How many timers are armed, asked of the scheduler's loop (for tests; never call it from
+    /// that loop). Nil once the loop has stopped.
+    var armedTimerCount: Int? {
+        Reply<Int?>.wait { reply in
+            if !timers.run({ reply.now($0.count) }) { reply.now(nil) }
+        }
+    }
+
     /// Stops the loop; jobs not yet run stay pending (and run after a restart, with a data
     /// directory). With `wait`, returns once the loop's thread has ended; never wait from the
     /// scheduler's own thread.
@@ -90,6 +98,8 @@ private final class JobTimers {
     func disarm(_ id: DocumentId) {
         timers.removeValue(forKey: id)?.cancel()
     }
+
+    var count: Int { timers.count }
 
     func disarmAll() {
         for timer in timers.values { timer.cancel() }

@@ -4,9 +4,9 @@ import Foundation
 @testable import MockConvex
 import Testing
 
-/// Findings of the review of issue 12's database core, on a real data directory: what a
-/// restart keeps and what it throws away.
-@Suite(.timeLimit(.minutes(1))) struct ReviewDurabilityFindingsTests {
+/// What a restart of a data directory keeps and what it lets go, and scheduled steps whose
+/// commit failed: on a real data directory.
+@Suite(.timeLimit(.minutes(1))) struct RestartKeepsTests {
     static let config = """
         {"functions": {"things:add": {"type": "mutation", "insert": "things"},
          "work:slow": {"type": "action", "returns": "done", "delayMs": 300}}}
