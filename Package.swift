@@ -73,8 +73,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Shared by the test targets: a raw HTTP/1.1 client and a harness that runs the real binary.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Shared by the test targets: a raw HTTP/1.1 client, a WebSocket client (swift-crypto for
+        // its handshake's SHA-1) and a harness that runs the real binary.
+        .target(name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "TestSupport"]),
         .testTarget(name: "MockConvexTests", dependencies: ["MockConvex", "EventHTTP", "TestSupport"]),
         .testTarget(
