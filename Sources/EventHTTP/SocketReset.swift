@@ -42,9 +42,13 @@ func makePlaceholderSocket() -> Int32? {
 }
 
 /// Puts `placeholder` at `fd`'s number (closing what `fd` named there) and lets go of its own.
-/// Returns false, with nothing changed, when dup2 fails.
+/// Returns false, with nothing changed, when that fails.
 @discardableResult
 func putPlaceholder(_ placeholder: Int32, at fd: Int32) -> Bool {
     defer { close(placeholder) }
-    return dup2(placeholder, fd) >= 0
+    guard dup2(placeholder, fd) >= 0 else { return false }
+    // dup2 clears close-on-exec (dup3, which keeps it, is not in Swift's Glibc module): a
+    // program started later must not inherit the placeholder.
+    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    return true
 }

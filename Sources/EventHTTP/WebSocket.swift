@@ -60,6 +60,9 @@ public final class WebSocket {
         self.settings = settings
         self.handler = handler
         self.ended = ended
+        // evhttp's sockets are non-blocking already (and a duplicate shares that); the last
+        // write before closing relies on it.
+        evutil_make_socket_nonblocking(socket.fd)
         guard let bufferEvent = bufferevent_socket_new(loop.base, socket.fd, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
             closeDescriptor(socket.fd)
             return nil

@@ -55,6 +55,36 @@ import TestSupport
         }
     }
 
+    @Test func anUpgradeDeferredWhileTheClientWaitsTakesTheConnectionOver() throws {
+        let events = SocketEvents()
+        let router: @Sendable (EventLoop) -> any HTTPHandler = { _ in
+            HandlerFunction { request, responder in
+                // Later, from a timer: the disconnect watch is on the socket by then.
+                responder.after(.milliseconds(50)) {
+                    let key = request.headers["Sec-WebSocket-Key"] ?? ""
+                    let response = HTTPResponse(status: 101, headers: [
+                        "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Accept": WebSocketClient.accept(forKey: key),
+                    ])
+                    responder.upgradeToWebSocket(response: response, settings: WebSocketSettings(), handler: CommandSocket(events))
+                }
+            }
+        }
+        var settings = HTTPServerSettings()
+        settings.handlerTimeout = .milliseconds(300)
+        try withServer([("main", router)], settings: settings) { server in
+            let client = try WebSocketClient.open(port: server.port("main"))
+            try client.sendText("late")
+            #expect(try client.readFrame() == .init(.text, Array("late".utf8)))
+            // Past the handler timeout, no 408 comes: the request ended with the upgrade.
+            usleep(400_000)
+            try client.sendText("still")
+            #expect(try client.readFrame() == .init(.text, Array("still".utf8)))
+            client.connection.reset()
+            #expect(events.waitForClosed())
+            #expect(events.closeReasons == [.peerVanished])
+        }
+    }
+
     @Test func aResponseThatIsNot101IsAnOrdinaryAnswerOnAConnectionThatGoesOn() throws {
         let upgraded = Guarded<[Bool]>([])
         let router: @Sendable (EventLoop) -> any HTTPHandler = { _ in
