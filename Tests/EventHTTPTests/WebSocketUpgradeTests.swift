@@ -57,8 +57,12 @@ import TestSupport
 
     @Test func anUpgradeDeferredWhileTheClientWaitsTakesTheConnectionOver() throws {
         let events = SocketEvents()
-        let router: @Sendable (EventLoop) -> any HTTPHandler = { _ in
+        let checkpoint = Signal()
+        let router: @Sendable (EventLoop) -> any HTTPHandler = { loop in
             HandlerFunction { request, responder in
+                // Timers on one loop fire in deadline order: by this one, the handler timeout
+                // (300 ms) has answered unless the upgrade cancelled it. No sleep decides.
+                loop.schedule(after: .milliseconds(400)) { checkpoint.fire() }
                 // Later, from a timer: the disconnect watch is on the socket by then.
                 responder.after(.milliseconds(50)) {
                     let key = request.headers["Sec-WebSocket-Key"] ?? ""
@@ -75,8 +79,8 @@ import TestSupport
             let client = try WebSocketClient.open(port: server.port("main"))
             try client.sendText("late")
             #expect(try client.readFrame() == .init(.text, Array("late".utf8)))
-            // Past the handler timeout, no 408 comes: the request ended with the upgrade.
-            usleep(400_000)
+            // Past the handler timeout, no 408 came: the request ended with the upgrade.
+            #expect(checkpoint.wait())
             try client.sendText("still")
             #expect(try client.readFrame() == .init(.text, Array("still".utf8)))
             client.connection.reset()
