@@ -20,7 +20,7 @@ run: build
 	$$($(SWIFT) build -c release --show-bin-path)/mockconvex --config $(CONFIG) $(ARGS)
 
 # The binary as docker/Dockerfile builds it: static Swift runtime and SQLite, so that libevent
-# is its only extra library (Linux only; the tests check it with ldd and run it).
+# and wslay are its only extra libraries (Linux only; the tests check it with ldd and run it).
 STATIC_BUILD = MOCKCONVEX_STATIC_SQLITE=1 $(SWIFT) build -c release --static-swift-stdlib --product mockconvex --scratch-path .build-static
 static: deps-build
 	$(STATIC_BUILD)

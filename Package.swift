@@ -3,7 +3,7 @@ import PackageDescription
 
 // SQLite is linked here rather than by its module map so that the container build
 // (MOCKCONVEX_STATIC_SQLITE=1, with --static-swift-stdlib) can take the static archive and
-// leave a binary whose only extra runtime library is libevent.
+// leave a binary whose only extra runtime libraries are libevent and wslay.
 let sqliteLinking: [LinkerSetting] = Context.environment["MOCKCONVEX_STATIC_SQLITE"] == "1"
     ? [.unsafeFlags(["-Xlinker", "-l:libsqlite3.a"])]
     : [.linkedLibrary("sqlite3")]
@@ -46,8 +46,15 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        // The only module that touches libevent pointers.
-        .target(name: "EventHTTP", dependencies: ["CLibevent"]),
+        // wslay, RFC 6455 framing with no I/O of its own, under EventHTTP's WebSocket connections.
+        // No pkg-config: Debian's libwslay-dev (1.1.1) ships no libwslay.pc, and no static
+        // archive either, so the container's runtime stage installs libwslay1.
+        .systemLibrary(
+            name: "CWslay",
+            providers: [.apt(["libwslay-dev"])]
+        ),
+        // The only module that touches libevent (and wslay) pointers.
+        .target(name: "EventHTTP", dependencies: ["CLibevent", "CWslay"]),
         // The emulated Convex deployment: pure Swift over EventHTTP's request/response types.
         .target(
             name: "MockConvex",
@@ -66,8 +73,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Shared by the test targets: a raw HTTP/1.1 client and a harness that runs the real binary.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Shared by the test targets: a raw HTTP/1.1 client, a WebSocket client (swift-crypto for
+        // its handshake's SHA-1) and a harness that runs the real binary.
+        .target(name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "TestSupport"]),
         .testTarget(name: "MockConvexTests", dependencies: ["MockConvex", "EventHTTP", "TestSupport"]),
         .testTarget(

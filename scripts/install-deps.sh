@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing mockconvex needs, when it is missing:
-# libevent and SQLite (headers and pkg-config files), pkg-config, and the tools the tests drive for real
+# libevent and SQLite (headers and pkg-config files), wslay (headers; Debian ships no pkg-config
+# file for it), pkg-config, and the tools the tests drive for real
 # (curl, socat, nginx, wrk, iproute2, docker-compose to validate the compose files).
 # Only Debian and Ubuntu are supported (through apt-get): mockconvex is built and tested on Linux
 # only, and nothing builds it on macOS.
@@ -10,6 +11,7 @@ want_tools="${1:-all}"   # "build" for what `make run` needs, "all" for the test
 
 have_libevent() { pkg-config --exists libevent 2>/dev/null && pkg-config --exists libevent_pthreads 2>/dev/null; }
 have_sqlite() { pkg-config --exists sqlite3 2>/dev/null; }
+have_wslay() { [ -e /usr/include/wslay/wslay.h ] || [ -e /usr/local/include/wslay/wslay.h ]; }
 
 if [ "$(uname -s)" != Linux ]; then
   echo "mockconvex is built and tested on Linux (Debian or Ubuntu) only; $(uname -s) is not supported" >&2
@@ -19,6 +21,7 @@ fi
 missing=()
 have_libevent || missing+=(libevent-dev pkg-config)
 have_sqlite || missing+=(libsqlite3-dev pkg-config)
+have_wslay || missing+=(libwslay-dev)
 if [ "$want_tools" = all ]; then
   command -v curl >/dev/null || missing+=(curl)
   command -v socat >/dev/null || missing+=(socat)
@@ -43,5 +46,9 @@ fi
 
 if ! have_libevent || ! have_sqlite; then
   echo "libevent or sqlite3 was not found by pkg-config after installing; set PKG_CONFIG_PATH" >&2
+  exit 1
+fi
+if ! have_wslay; then
+  echo "wslay/wslay.h was not found in /usr/include or /usr/local/include after installing libwslay-dev" >&2
   exit 1
 fi

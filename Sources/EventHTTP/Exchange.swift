@@ -157,6 +157,46 @@ final class Exchange {
         }
     }
 
+    /// Writes `response` (a 101) on the socket itself and hands the connection to a WebSocket
+    /// driven by `handler`; any other status is sent as an ordinary answer. Nil when the request
+    /// no longer waits for an answer, or the connection could not be taken over (then it is
+    /// answered 503).
+    func upgrade(_ response: HTTPResponse, settings: WebSocketSettings, handler: any WebSocketHandler) -> WebSocket? {
+        guard state == .handling, lifetime.isWaiting else { return nil }
+        guard response.status == 101 else {
+            send(response)
+            return nil
+        }
+        // Its event is on the descriptor about to be taken.
+        disconnectWatch?.stop()
+        guard let socket = takeSocket(of: connection) else {
+            var busy = HTTPResponse.text(503, "The server has no file descriptor left to take this connection over; try again later.")
+            busy.headers.set("Connection", "close")
+            send(busy)
+            return nil
+        }
+        // evhttp frees the request with its connection; nothing here touches it again.
+        state = .finished
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
+        afterCompletion = nil
+        body.invalidate()
+        lifetime.end()
+        listener.record(self, status: 101, bytes: 0)
+        return listener.upgraded(self, socket: socket, head: Self.switchingProtocols(response.headers), settings: settings, handler: handler)
+    }
+
+    /// The 101 head, written by hand: evhttp writes no 1xx. A field with CR or LF in it is
+    /// left out, as evhttp leaves out such fields of the answers it writes.
+    private static func switchingProtocols(_ headers: HTTPHeaders) -> [UInt8] {
+        var head = "HTTP/1.1 101 Switching Protocols\r\n"
+        for field in headers where !(field.name + field.value).utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+            head += "\(field.name): \(field.value)\r\n"
+        }
+        head += "\r\n"
+        return Array(head.utf8)
+    }
+
     /// Starts noticing the client leaving while the handler works: libevent does not read the
     /// connection until the answer is being written.
     func watchForDisconnect() {

@@ -112,6 +112,28 @@ public final class Responder {
         }
     }
 
+    /// Answers with `response`, a 101 Switching Protocols whose handshake headers the caller
+    /// made (`Upgrade`, `Connection`, `Sec-WebSocket-Accept`), and hands the connection to a
+    /// WebSocket driven by `handler` on this loop. The request ends here: its in-flight count,
+    /// timeout and deferred work with it. A response with another status is sent as an
+    /// ordinary answer, with no upgrade. Returns nil when nothing was upgraded: the request no
+    /// longer waited, the status was not 101, the connection could not be taken over (it is
+    /// answered 503), or the responder is in-process (which delivers `response` and makes no
+    /// socket).
+    @discardableResult
+    public func upgradeToWebSocket(response: HTTPResponse, settings: WebSocketSettings, handler: any WebSocketHandler) -> WebSocket? {
+        guard lifetime.isWaiting else { return nil }
+        switch target {
+        case .closure:
+            send(response)
+            return nil
+        case .exchange(let exchange):
+            return exchange.upgrade(response, settings: settings, handler: handler)
+        case .mapped(let parent, let transform, _):
+            return parent.upgradeToWebSocket(response: transform(response), settings: settings, handler: handler)
+        }
+    }
+
     /// Runs `work` on the request's loop after `delay`, if the request still waits for its
     /// answer then. The timer is cancelled the moment the request stops waiting, so a delay
     /// never outlives its request and what `work` holds is let go at once.

@@ -127,7 +127,7 @@ public final class HTTPServer: Sendable {
 
     /// Opens or closes a listener on every loop; `completion` runs (on some loop thread, or on
     /// the caller's) with the listener's status once its own switch is done. Closing resets the
-    /// listener's open connections; opening binds the port it had before.
+    /// listener's open connections, WebSockets included; opening binds the port it had before.
     ///
     /// Switches of one listener happen strictly one at a time, in the order asked: each waits
     /// for the one before it to be applied by every loop, and the status changes only then.
@@ -250,8 +250,9 @@ public final class HTTPServer: Sendable {
         return try outcome.withLock { $0! }.get()
     }
 
-    /// Stops accepting on every listener, lets requests in flight finish for at most `grace`,
-    /// then closes all connections and ends the loops. Returns at once; `wait()` blocks.
+    /// Stops accepting on every listener, lets requests in flight finish and WebSockets close
+    /// (sent a Close 1001) for at most `grace`, then closes all connections and ends the loops.
+    /// Returns at once; `wait()` blocks.
     public func shutdown(grace: Duration = .seconds(5)) {
         let loops: [LoopBound<ServerLoop>] = state.withLock { state in
             switch state.lifecycle {

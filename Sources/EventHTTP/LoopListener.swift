@@ -22,6 +22,8 @@ final class LoopListener {
     private var peers: [OpaquePointer: String] = [:]
     /// Connections to close once the loop is out of libevent's callback for their answer.
     private var closingAfterAnswer: Set<OpaquePointer> = []
+    /// Connections taken over after an upgrade, until they end; they are no requests in flight.
+    private var webSockets: [ObjectIdentifier: WebSocket] = [:]
     /// Set while closing for real: connections are reset rather than shut down politely.
     private var resetOnClose = false
     private let readDeadline: RequestReadDeadline
@@ -36,6 +38,7 @@ final class LoopListener {
     var isOpen: Bool { http != nil }
     var loop: EventLoop { owner.loop }
     var inFlightCount: Int { inFlight.count }
+    var webSocketCount: Int { webSockets.count }
     /// While draining, every answer asks the client to close so keep-alive connections end.
     var closesAfterResponse: Bool { owner.isDraining }
 
@@ -82,16 +85,48 @@ final class LoopListener {
         self.bound = nil
     }
 
-    /// Closes the listening socket and every connection. With `reset`, connections get a TCP
-    /// reset, as when the process behind a port dies; requests still being handled are dropped.
+    /// Closes the listening socket and every connection, WebSockets included. With `reset`,
+    /// connections get a TCP reset, as when the process behind a port dies; requests still
+    /// being handled are dropped. Without, it is the end of a graceful shutdown.
     func close(reset: Bool) {
         guard let http else { return }
+        for socket in Array(webSockets.values) {
+            socket.drop(reset ? .listenerClosed : .serverShuttingDown, reset: reset)
+        }
         resetOnClose = reset
         evhttp_free(http)
         self.http = nil
         bound = nil
         resetOnClose = false
         readDeadline.forgetAll()
+    }
+
+    /// Sends every WebSocket a Close 1001 (going away), for a graceful shutdown.
+    func closeWebSocketsForShutdown() {
+        for socket in Array(webSockets.values) { socket.closeForShutdown() }
+    }
+
+    /// `exchange` became a WebSocket over `socket`: the request leaves flight and evhttp lets
+    /// go of its connection (from a fresh callback: it is using it while the handler runs).
+    func upgraded(_ exchange: Exchange, socket: TakenSocket, head: [UInt8], settings: WebSocketSettings, handler: any WebSocketHandler) -> WebSocket? {
+        let connection = exchange.connection
+        inFlight[connection] = nil
+        readDeadline.forget(connection)
+        closeFromFreshCallback(connection)
+        let webSocket = WebSocket(
+            taking: socket, head: head, loop: owner.loop, remoteAddress: exchange.remoteAddress, listener: name,
+            settings: settings, handler: handler, ended: { [weak self] in self?.webSocketEnded($0) })
+        if let webSocket {
+            webSockets[ObjectIdentifier(webSocket)] = webSocket
+            if owner.isDraining { webSocket.closeForShutdown() }
+        }
+        owner.finishDrainIfIdle()
+        return webSocket
+    }
+
+    private func webSocketEnded(_ socket: WebSocket) {
+        webSockets[ObjectIdentifier(socket)] = nil
+        owner.finishDrainIfIdle()
     }
 
     private func dispatch(_ request: OpaquePointer) {
@@ -166,7 +201,7 @@ final class LoopListener {
         if exchange.closesConnectionAfterAnswer {
             closeFromFreshCallback(connection)
         }
-        owner.exchangeEnded()
+        owner.finishDrainIfIdle()
     }
 
     /// Frees `connection` on the next loop turn, unless it is gone by then (its close callback
@@ -193,7 +228,7 @@ final class LoopListener {
         }
         guard let exchange = inFlight.removeValue(forKey: connection) else { return }
         exchange.connectionLost()
-        owner.exchangeEnded()
+        owner.finishDrainIfIdle()
     }
 
     private static func peer(_ connection: OpaquePointer) -> String {

@@ -47,8 +47,8 @@ final class RequestReadDeadline {
 
     init(loop: EventLoop, settings: HTTPServerSettings) {
         self.loop = loop
-        limit = Self.nanoseconds(settings.requestReadTimeout)
-        let (silentAfter, overflow) = Self.nanoseconds(settings.connectionTimeout).addingReportingOverflow(1_000_000_000)
+        limit = settings.requestReadTimeout.saturatingNanoseconds
+        let (silentAfter, overflow) = settings.connectionTimeout.saturatingNanoseconds.addingReportingOverflow(1_000_000_000)
         forgetSilentAfter = overflow ? .max : silentAfter
         answer = Self.serialise(settings.requestReadTimeoutResponse)
     }
@@ -80,6 +80,13 @@ final class RequestReadDeadline {
         guard let input = Self.input(of: connection), watches[input] != nil else { return }
         watches[input]?.answering = false
         watches[input]?.readingSince = evbuffer_get_length(input) > 0 ? EventLoop.monotonicNanoseconds() : nil
+    }
+
+    /// The socket of `connection` was taken over (a WebSocket): what arrives on it is no
+    /// request of evhttp's any more.
+    func forget(_ connection: OpaquePointer) {
+        guard let input = Self.input(of: connection) else { return }
+        watches[input] = nil
     }
 
     /// The listener's connections are all freed.
@@ -147,15 +154,6 @@ final class RequestReadDeadline {
         var status = stat()
         guard fstat(fd, &status) == 0 else { return nil }
         return UInt64(status.st_ino)
-    }
-
-    /// Saturating: `--read-timeout 99999999999` (beyond 584 years of nanoseconds) is as good
-    /// as no limit, not an overflow.
-    private static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = UInt64(max(seconds, 0)).multipliedReportingOverflow(by: 1_000_000_000)
-        let (total, carry) = whole.addingReportingOverflow(UInt64(max(attoseconds, 0) / 1_000_000_000))
-        return overflow || carry ? .max : total
     }
 
     /// The answer as bytes on the wire. libevent has no request object to format it with here,

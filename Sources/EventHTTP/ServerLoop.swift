@@ -27,20 +27,24 @@ final class ServerLoop {
         listeners[name]?.close(reset: reset)
     }
 
-    /// Stops accepting, lets requests in flight finish (at most `grace`), then closes every
-    /// connection and stops the loop.
+    /// Stops accepting, lets requests in flight finish and WebSockets close (with 1001), for at
+    /// most `grace`, then closes every connection and stops the loop.
     func drain(within grace: Duration) {
         guard !stopped else { return }
         isDraining = true
-        for listener in listeners.values { listener.stopAccepting() }
+        for listener in listeners.values {
+            listener.stopAccepting()
+            listener.closeWebSocketsForShutdown()
+        }
         drainDeadline?.cancel()
         drainDeadline = loop.schedule(after: grace) { [self] in finish() }
-        exchangeEnded()
+        finishDrainIfIdle()
     }
 
-    /// Called whenever a request leaves flight; finishes a drain once none are left.
-    func exchangeEnded() {
-        guard isDraining, !stopped, listeners.values.allSatisfy({ $0.inFlightCount == 0 }) else { return }
+    /// Called whenever a request leaves flight or a WebSocket ends; finishes a drain once
+    /// neither is left.
+    func finishDrainIfIdle() {
+        guard isDraining, !stopped, listeners.values.allSatisfy({ $0.inFlightCount == 0 && $0.webSocketCount == 0 }) else { return }
         // This may run inside a libevent callback for the connection; freeing the evhttp must
         // wait for a fresh callback.
         loop.schedule(after: .zero) { [self] in finish() }

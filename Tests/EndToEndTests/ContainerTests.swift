@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// What can be checked of the container without a Docker engine: the compose files are valid,
-/// the binary built as the Dockerfile builds it needs nothing but libevent, and the
+/// the binary built as the Dockerfile builds it needs nothing but libevent and wslay, and the
 /// Dockerfile, the Makefile and the README say the same.
 @Suite(.timeLimit(.minutes(3))) struct ContainerTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -40,18 +40,19 @@ import TestSupport
     }
 
     @Test(.enabled(if: staticBinary != nil, "MOCKCONVEX_STATIC_BINARY is set by `make test` on Linux"))
-    func theStaticBinaryNeedsOnlyLibeventBesidesTheCLibrary() throws {
+    func theStaticBinaryNeedsOnlyLibeventAndWslayBesidesTheCLibrary() throws {
         let binary = try #require(Self.staticBinary)
         let ldd = try Command.run(["ldd", binary])
         #expect(ldd.status == 0)
         let libraries = ldd.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.map {
             $0.trimmingCharacters(in: .whitespaces)
         }
-        // The C runtime (in every Debian image, slim included) and libevent's three libraries.
+        // The C runtime (in every Debian image, slim included), libevent's three libraries and
+        // wslay's one (Debian ships no static archive of it).
         let baseSystem = ["linux-vdso.so.1", "libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "/lib64/ld-linux-x86-64.so.2",
                           "/lib/ld-linux-aarch64.so.1", "linux-vdso.so.1"]
         let extra = libraries.filter { !baseSystem.contains($0) }
-        #expect(Set(extra) == ["libevent-2.1.so.7", "libevent_pthreads-2.1.so.7", "libevent_core-2.1.so.7"], "\(ldd.stdout)")
+        #expect(Set(extra) == ["libevent-2.1.so.7", "libevent_pthreads-2.1.so.7", "libevent_core-2.1.so.7", "libwslay.so.1"], "\(ldd.stdout)")
 
         // And it serves, and its healthcheck passes, with nothing else on the library path.
         let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"],
@@ -71,6 +72,7 @@ import TestSupport
         let ldd = try Command.run(["ldd", binary])
         let libraries = ldd.stdout.matches(of: /(\/[^ ]+) \(0x/).map { String($0.1) }
         #expect(libraries.contains { $0.hasSuffix("/libevent-2.1.so.7") })
+        #expect(libraries.contains { $0.hasSuffix("/libwslay.so.1") })
         for file in libraries + [binary] {
             let target = root + file
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -111,8 +113,9 @@ import TestSupport
         // Not root at run time.
         let user = try #require(instructions.last { $0.hasPrefix("USER ") })
         #expect(user != "USER root" && user != "USER 0")
-        // The runtime stage installs libevent's libraries and nothing else.
-        #expect(dockerfile.contains("apt-get install -y --no-install-recommends libevent-2.1-7 libevent-pthreads-2.1-7 \\"))
+        // The runtime stage installs libevent's and wslay's libraries and nothing else.
+        #expect(dockerfile.contains("apt-get install -y --no-install-recommends libevent-2.1-7 libevent-pthreads-2.1-7 libwslay1 \\"))
+        #expect(docs.contains("`libwslay1`"))
         for variable in ["CONVEX_CLOUD_ORIGIN", "CONVEX_SITE_ORIGIN", "INSTANCE_NAME", "INSTANCE_SECRET",
                          "HTTP_SERVER_TIMEOUT_SECONDS", "DISABLE_METRICS_ENDPOINT", "CONVEX_RELEASE_VERSION_DEV"] {
             #expect(dockerfile.contains(variable), "\(variable)")

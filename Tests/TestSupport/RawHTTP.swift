@@ -169,6 +169,15 @@ public enum RawHTTP {
             }
         }
 
+        /// Reads exactly `count` more bytes; throws `closed` if the peer ends the stream first.
+        public func read(exactly count: Int) throws -> [UInt8] {
+            while buffer.count < count {
+                if try !fill() { throw Failure.closed }
+            }
+            defer { buffer.removeFirst(count) }
+            return Array(buffer[0..<count])
+        }
+
         /// Reads a response head (through the blank line) and returns it as text; the body
         /// stays to be read.
         public func readHead() throws -> String {

@@ -19,6 +19,36 @@ public enum Sockets {
         return false
     }
 
+    /// The inode of this machine's IPv4 TCP socket from `localPort` to `remotePort`, as
+    /// /proc/net/tcp lists it; nil when there is none (or it is no longer any process's: 0).
+    public static func inode(localPort: Int, remotePort: Int) -> UInt64? {
+        // Read to the end: files in /proc report a size of 0.
+        guard let data = FileHandle(forReadingAtPath: "/proc/net/tcp")?.readDataToEndOfFile() else { return nil }
+        let table = String(decoding: data, as: UTF8.self)
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 9,
+                  let local = fields[1].split(separator: ":").last.flatMap({ Int($0, radix: 16) }),
+                  let remote = fields[2].split(separator: ":").last.flatMap({ Int($0, radix: 16) }),
+                  local == localPort, remote == remotePort,
+                  let inode = UInt64(fields[9]), inode != 0 else { continue }
+            return inode
+        }
+        return nil
+    }
+
+    /// True when a descriptor of this process refers to the socket with `inode`.
+    public static func processHoldsSocket(inode: UInt64) -> Bool {
+        let target = "socket:[\(inode)]"
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) == target }
+    }
+
+    /// How many descriptors this process has open.
+    public static func openDescriptorCount() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count ?? 0
+    }
+
     public static func localPort(_ fd: Int32) -> Int {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
