@@ -292,7 +292,11 @@ public final class WebSocket {
             if reset {
                 setResetOnClose(fd)
             } else if let output = bufferevent_get_output(bufferEvent), evbuffer_get_length(output) > 0 {
+                // A socket bufferevent keeps the start of its output frozen (only its writes
+                // take from there); this last write thaws it.
+                evbuffer_unfreeze(output, 1)
                 _ = evbuffer_write(output, fd)
+                evbuffer_freeze(output, 1)
             }
             // Closes the descriptor (at once, or when the callback running for it returns).
             bufferevent_free(bufferEvent)

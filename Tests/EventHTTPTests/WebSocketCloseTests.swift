@@ -36,6 +36,15 @@ import TestSupport
         }
     }
 
+    @Test func aPeerThatClosesAndEndsItsStreamAtOnceStillGetsTheAnswer() throws {
+        try withSocket(closedBy: .peerClosed(code: 1001, reason: "gone")) { client in
+            try client.sendClose(code: 1001, reason: "gone")
+            shutdown(client.connection.fd, Int32(SHUT_WR))
+            #expect(try client.connection.read(exactly: 8) == [0x88, 0x06, 0x03, 0xE9] + Array("gone".utf8))
+            #expect(client.readsEndOfStream())
+        }
+    }
+
     @Test func aPeerCloseWithoutPayloadIsAnsweredWithoutPayload() throws {
         try withSocket(closedBy: .peerClosed(code: nil, reason: "")) { client in
             try client.sendClose(code: nil)
