@@ -2,7 +2,9 @@
 # Installs what building and testing mockconvex needs, when it is missing:
 # libevent and SQLite (headers and pkg-config files), wslay (headers; Debian ships no pkg-config
 # file for it), pkg-config, and the tools the tests drive for real
-# (curl, socat, nginx, wrk, iproute2, docker-compose to validate the compose files).
+# (curl, socat, nginx, wrk, iproute2, docker-compose to validate the compose files), and the
+# real Convex clients the sync tests run: Node with the `ws` package and Chromium (Debian's
+# packages), and the Python `convex` client from PyPI in a virtualenv under .build/.
 # Only Debian and Ubuntu are supported (through apt-get): mockconvex is built and tested on Linux
 # only, and nothing builds it on macOS.
 set -euo pipefail
@@ -31,6 +33,10 @@ if [ "$want_tools" = all ]; then
   command -v setpriv >/dev/null || missing+=(util-linux)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v python3 >/dev/null || missing+=(python3)
+  python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  command -v node >/dev/null || missing+=(nodejs)
+  [ -e /usr/share/nodejs/ws/package.json ] || missing+=(node-ws)
+  command -v chromium >/dev/null || missing+=(chromium)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
@@ -51,4 +57,16 @@ fi
 if ! have_wslay; then
   echo "wslay/wslay.h was not found in /usr/include or /usr/local/include after installing libwslay-dev" >&2
   exit 1
+fi
+
+# The Python client the sync tests run: `convex` 0.8.1 (a Rust core over the sync WebSocket),
+# in a virtualenv of the checkout's own, made once.
+if [ "$want_tools" = all ]; then
+  venv="$(dirname "$0")/../.build/python-clients"
+  if ! "$venv/bin/python" -c 'import convex; assert convex.__version__ == "0.8.1"' 2>/dev/null; then
+    echo "installing: the Python convex client 0.8.1 (PyPI) into .build/python-clients"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check convex==0.8.1
+  fi
 fi

@@ -16,7 +16,10 @@ final class RecordingConnection: SyncConnection {
         return true
     }
 
-    func sendPing() { pings += 1 }
+    func sendPing() -> Bool {
+        pings += 1
+        return true
+    }
 
     func close(code: UInt16?, reason: String) { closed = (code, reason) }
 }

@@ -12,9 +12,14 @@ final class AdminHandler: HTTPHandler {
     /// `/version` and `/metrics` sit outside every layer.
     private let bare = Router()
 
-    init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop, limits: BodyLimits = BodyLimits()) {
+    /// The sync protocol's upgrades, and this loop's (and listener's) sessions.
+    private let sync: SyncRoutes
+
+    init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop, limits: BodyLimits = BodyLimits(), control: ControlAPI? = nil) {
         self.deployment = deployment
         self.limits = limits
+        sync = SyncRoutes(deployment: deployment, hub: SyncHub(deployment: deployment, loop: loop), control: control,
+                          settings: SyncRoutes.socketSettings(maxMessageBytes: limits.body))
         actions = HTTPActions(deployment: deployment, loop: loop)
         MetaRoutes.registerWrapped(on: router, deployment: deployment)
         let caller = FunctionCaller(deployment: deployment, loop: loop)
@@ -41,7 +46,15 @@ final class AdminHandler: HTTPHandler {
                 return responder.send(CORS.preflight(request))
             }
             let layers = MetaRoutes.doublyWrapped.contains(request.path) ? 2 : 1
-            router.handle(request, responder.mapping { CORS.decorate($0, for: request, layers: layers) })
+            let decorated = responder.mapping { CORS.decorate($0, for: request, layers: layers) }
+            if let version = SyncRoutes.versionSegment(of: request.path) {
+                do throws(ConvexAPIError) {
+                    return try sync.handle(request, version: version, decorated)
+                } catch {
+                    return decorated.send(error.response)
+                }
+            }
+            router.handle(request, decorated)
         }
     }
 }

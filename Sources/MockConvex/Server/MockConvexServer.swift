@@ -43,7 +43,9 @@ public final class MockConvexServer: Sendable {
                 return ObservedHandler(make(loop), control: control, routes: routes, listener: listener)
             }
         }
-        let admin: @Sendable (EventLoop) -> any HTTPHandler = { loop in AdminHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits) }
+        let admin: @Sendable (EventLoop) -> any HTTPHandler = { loop in
+            AdminHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits, control: control)
+        }
         let site: @Sendable (EventLoop) -> any HTTPHandler = { loop in SiteHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits) }
         // Port 80 is always known, so the control API can open it at run time; unserved, it
         // starts closed and nothing is bound.

@@ -4,7 +4,7 @@ import EventHTTP
 protocol SyncConnection: AnyObject {
     /// False when the socket could not take it (closed, or its output is over the bound).
     @discardableResult func send(text: [UInt8]) -> Bool
-    func sendPing()
+    @discardableResult func sendPing() -> Bool
     /// A Close frame with `code` and `reason`, or with no payload at all when `code` is nil.
     func close(code: UInt16?, reason: String)
 }

@@ -1,12 +1,19 @@
 import EventHTTP
 
-/// `GET /_mock/requests[?listener=&method=&pathPrefix=&limit=]`: the journal, newest first;
+/// `GET /_mock/requests[?kind=&listener=&method=&pathPrefix=&limit=]`: the journal (HTTP
+/// requests and sync messages), newest first;
 /// `DELETE /_mock/requests`: cleared.
 extension ControlRoutes {
     func registerJournal(on router: Router) {
         let journal = control.journal
         router.add(.GET, "/_mock/requests") { request, responder in
             var entries = journal.entries
+            if let kind = request.queryValue("kind") {
+                guard ["http", "sync"].contains(kind) else {
+                    throw ConvexAPIError.badRequest("InvalidFilter", "kind must be http or sync, got \"\(kind)\"")
+                }
+                entries = entries.filter { ($0.sync == nil) == (kind == "http") }
+            }
             // A misspelt filter would match nothing and look like "no requests"; it is refused.
             if let listener = request.queryValue("listener") {
                 guard ServerOptions.listenerNames.contains(listener) else {
@@ -18,7 +25,7 @@ extension ControlRoutes {
                 guard let method = HTTPMethod(rawValue: methodText.uppercased()) else {
                     throw ConvexAPIError.badRequest("InvalidFilter", "method must be one of \(HTTPMethod.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(methodText)\"")
                 }
-                entries = entries.filter { $0.method == method }
+                entries = entries.filter { $0.sync == nil && $0.method == method }
             }
             if let prefix = request.queryValue("pathPrefix") { entries = entries.filter { $0.path.hasPrefix(prefix) } }
             if let limitText = request.queryValue("limit") {
