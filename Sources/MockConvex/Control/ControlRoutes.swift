@@ -22,6 +22,7 @@ final class ControlRoutes {
         registerDeclarations(on: router)
         registerState(on: router)
         registerCallbackTokens(on: router)
+        registerSync(on: router)
     }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) {
