@@ -23,6 +23,8 @@ import tempfile
 import time
 import urllib.request
 
+import sync_fanout
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 REPORT = os.path.join(HERE, "wrk_report.lua")
@@ -319,6 +321,14 @@ http {{ access_log off; client_body_temp_path {prefix}/body; proxy_temp_path {pr
             row(f"port 80 through socat to 3210, {kind}", wrk(f"http://127.0.0.1:{socat_port}/version", seconds, connections, close=close),
                 ratio_to=own["name"])
 
+        # Live-query fan-out: one subscribed sync session, then 1,000, each on a fresh server.
+        fanout = results["sync_fanout"] = []
+        for sessions in (1, 1000):
+            server.stop()
+            server, ports = mockconvex(options.mockconvex)
+            fanout.append(sync_fanout.measure(ports["admin"], server.process.pid, sessions=sessions, mutations=40))
+            print(f"  measured sync fan-out to {sessions} sessions: p50 {fanout[-1]['p50_ms']} ms", file=sys.stderr)
+
         # --threads 1 against --threads 2 (wrk with 2 threads, to load both).
         for threads in (1, 2):
             server.stop()
@@ -380,6 +390,14 @@ def table(results):
         if start:
             lines.append(f"start-up, {label}, exec to first /version answer: {start['median_ms']} ms (median of {start['runs']}); "
                          f"idle RSS {start['idle_rss_mib']} MiB")
+    fanout = results.get("sync_fanout")
+    if fanout:
+        lines += ["", "Live-query fan-out: sync sessions subscribed to `messages:list`, 40 mutations over HTTP one after another; time from",
+                  "sending a mutation until each session has the Transition carrying it (Python asyncio clients on the same machine)", "",
+                  "| sessions | p50 | p99 | max | Transitions/s | RSS per idle session |", "|---:|---:|---:|---:|---:|---:|"]
+        for entry in fanout:
+            lines.append(f"| {entry['sessions']} | {entry['p50_ms']} ms | {entry['p99_ms']} ms | {entry['max_ms']} ms | "
+                         f"{entry['transitions_per_second']} | {str(entry['idle_kib_per_session']) + ' KiB' if entry['sessions'] >= 100 else '-'} |")
     return "\n".join(lines)
 
 

@@ -36,7 +36,8 @@ final class RecordingConnection: SyncConnection {
           "app:secret": {"type": "query", "visibility": "internal", "returns": "s3cret"},
           "app:echo": {"type": "action", "echo": true},
           "app:fail": {"type": "mutation", "throws": {"message": "nope", "data": {"code": 7}}},
-          "app:boom": {"type": "query", "throws": "boom"}
+          "app:boom": {"type": "query", "throws": "boom"},
+          "app:refuse": {"type": "query", "throws": {"message": "no", "data": {"code": 9}}, "logs": ["refusing"]}
         }}
         """
 
@@ -197,7 +198,7 @@ final class RecordingConnection: SyncConnection {
         #expect(before["modifications"]?[0]?["errorMessage"]?.stringValue?.contains("Could not find public function for 'app:secret'.") == true)
         #expect(before["modifications"]?[0]?["errorData"] == nil)
         harness.send(session, #"{"type":"Authenticate","baseVersion":0,"tokenType":"Admin","value":"\#(InProcess.adminKey)"}"#)
-        let after = try Self.json(harness.frames(connection, count: 2)[1])
+        let after = try Self.json(try #require(harness.frames(connection, count: 2).last))
         #expect(after["endVersion"]?["identity"] == .number(1))
         #expect(after["modifications"]?[0]?["value"] == .string("s3cret"))
         harness.send(session, #"{"type":"Authenticate","baseVersion":1,"tokenType":"None"}"#)
@@ -285,6 +286,64 @@ final class RecordingConnection: SyncConnection {
         let again = try Self.json(harness.frames(secondConnection, count: 2)[0])
         #expect(again["result"] == answered["result"])
         #expect(harness.mock.deployment.withStore { $0.count("messages") } == 1)
+    }
+
+    @Test func sessionsAskingTheSameQuestionShareOneRunAndTheirFramesAgree() throws {
+        let harness = try Harness()
+        let add = #"{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"messages:list","args":[{}]},{"type":"Add","queryId":1,"udfPath":"app:secret","args":[{}]}]}"#
+        let (first, firstConnection) = harness.session()
+        let (second, secondConnection) = harness.session()
+        let (admin, adminConnection) = harness.session()
+        harness.send(admin, #"{"type":"Authenticate","baseVersion":0,"tokenType":"Admin","value":"\#(InProcess.adminKey)"}"#)
+        for session in [first, second, admin] { harness.send(session, add) }
+        for connection in [firstConnection, secondConnection, adminConnection] { _ = harness.frames(connection, count: 1) }
+        #expect(try harness.mock.post("/api/mutation", #"{"path":"messages:send","args":{"body":"shared"}}"#).status == 200)
+        let frames = [firstConnection, secondConnection, adminConnection].map { harness.frames($0, count: 2).last ?? "" }
+        // One run of the list for the three sessions (their snapshot and arguments agree)...
+        let answer = try #require(first.subscriptions[0]?.lastAnswer)
+        #expect(second.subscriptions[0]?.lastAnswer === answer)
+        // (An identity asks its own questions, even of a query that does not look at it.)
+        #expect(admin.subscriptions[0]?.lastAnswer !== answer)
+        #expect(admin.subscriptions[0]?.lastAnswer?.outcome == answer.outcome)
+        #expect(frames.allSatisfy { $0.contains(#","modifications":[{"type":"QueryUpdated","queryId":0,"value":[{"#) })
+        // ...but not of the internal query across identities: the anonymous sessions were
+        // refused, the admin's answered, at the same snapshot.
+        #expect(first.subscriptions[1]?.lastAnswer === second.subscriptions[1]?.lastAnswer)
+        #expect(first.subscriptions[1]?.lastAnswer !== admin.subscriptions[1]?.lastAnswer)
+        #expect(admin.subscriptions[1]?.lastAnswer?.outcome.result == .success(.string("s3cret")))
+    }
+
+    @Test func aQueryFailedFrameIsWrittenExactly() throws {
+        let harness = try Harness()
+        let (session, connection) = harness.session()
+        harness.send(session, #"{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":4,"udfPath":"app:refuse","args":[{}],"journal":"j1"}]}"#)
+        let frame = try #require(harness.frames(connection, count: 1).first)
+        let modifications = try #require(frame.firstRange(of: #","modifications":"#).map { frame[$0.upperBound...] })
+        #expect(modifications.replacing(/\[Request ID: [0-9a-f]{16}\]/, with: "[Request ID: X]").hasPrefix(
+            #"[{"type":"QueryFailed","queryId":4,"errorMessage":"[Request ID: X] Server Error\nUncaught ConvexError: no\n    at handler (../convex/app.ts:1:1)\n","errorData":{"code":9.0},"logLines":["[LOG] 'refusing'"],"journal":"j1"}],"clientClockSkew":null,"serverTs":"#))
+    }
+
+    @Test func aRedeclaredFunctionAnswersAnewEvenWithoutACommit() throws {
+        let harness = try Harness()
+        let control = ControlAPI(deployment: harness.mock.deployment, options: ControlAPI.Options())
+        let handler = ObservedHandler(harness.mock.admin, control: control, routes: ControlRoutes(control: control, loop: harness.mock.loop),
+                                      listener: "admin")
+        func declare(_ body: String) throws {
+            let request = HTTPRequest(method: .PUT, uri: "/_mock/functions/app:version", headers: [:], body: Array(body.utf8), listener: "admin")
+            let declared = try harness.mock.send(request, to: handler)
+            #expect(declared.status == 200, "\(declared.bodyText)")
+        }
+        try declare(#"{"type": "query", "returns": 1}"#)
+        let (session, connection) = harness.session()
+        harness.send(session, #"{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"app:version","args":[{}]}]}"#)
+        let first = try #require(harness.frames(connection, count: 1).first)
+        #expect(try Self.json(first)["modifications"]?[0]?["value"] == .number(1), "\(first)")
+        let before = harness.mock.deployment.latestTimestamp
+        try declare(#"{"type": "query", "returns": 2}"#)
+        let after = try Self.json(try #require(harness.frames(connection, count: 2).last))
+        #expect(after["modifications"]?[0]?["value"] == .number(2))
+        // Had the redeclaration committed, the new timestamp alone would have told the answers apart.
+        #expect(harness.mock.deployment.latestTimestamp == before)
     }
 }
 

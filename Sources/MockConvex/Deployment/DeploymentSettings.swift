@@ -34,7 +34,7 @@ public struct DeploymentSettings: Sendable {
     }
 }
 /// Who a request acts as, once its credentials were checked.
-enum Identity: Sendable, Equatable {
+enum Identity: Sendable, Hashable {
     case anonymous
     case admin
 

@@ -28,20 +28,3 @@ struct ReadSet: Equatable, Sendable {
         record.replacesEverything || !tables.isDisjoint(with: record.tables) || !ids.isDisjoint(with: record.documentIds)
     }
 }
-
-/// Running a subscribed query as `/api/query` would for the session's identity, on one
-/// snapshot, with what it read.
-enum SyncQuery {
-    static func run(_ path: FunctionPath, arguments: [JSON], identity: Identity, store: DocumentStore,
-                    deployment: Deployment) -> (outcome: FunctionOutcome, reads: ReadSet) {
-        switch FunctionCaller.prepare(path, arguments: arguments, identity: identity, lookup: .publicAPI(expected: .query),
-                                      registry: deployment.registry.registry) {
-        case .failure(let failure):
-            return (FunctionOutcome(.failure(failure)), ReadSet())
-        case .success(let (spec, values)):
-            // A query's `delayMs` stands for time spent computing; a subscription reports its
-            // result as of the snapshot at once.
-            return (deployment.runQuery(spec, path: path, arguments: values, on: store), ReadSet(spec, arguments: values))
-        }
-    }
-}

@@ -11,7 +11,7 @@ enum ServerMessage {
     case ping
 
     enum QueryModification {
-        case updated(queryId: UInt32, outcome: FunctionOutcome, journal: String?)
+        case updated(queryId: UInt32, answer: QueryAnswer, journal: String?)
         case removed(queryId: UInt32)
 
         var queryId: UInt32 {
@@ -20,23 +20,22 @@ enum ServerMessage {
             }
         }
 
-        var json: JSON {
+        /// `{"type":"QueryUpdated"|"QueryFailed","queryId":…, <the answer's members>, "journal":…}`:
+        /// the answer's part was serialized once for every session that sends it.
+        func append(to output: inout [UInt8]) {
             switch self {
             case .removed(let id):
-                return .object([("type", .string("QueryRemoved")), ("queryId", .integer(Int64(id)))])
-            case .updated(let id, let outcome, let journal):
-                var members: [(key: String, value: JSON)]
-                switch outcome.result {
-                case .success(let value):
-                    members = [("type", .string("QueryUpdated")), ("queryId", .integer(Int64(id))), ("value", value.exported(.encoded))]
-                case .failure(let failure):
-                    members = [("type", .string("QueryFailed")), ("queryId", .integer(Int64(id))),
-                               ("errorMessage", .string(ServerMessage.errorMessage(failure, requestId: RequestId.fresh())))]
-                    if let data = failure.data { members.append(("errorData", data.exported(.encoded))) }
-                }
-                members.append(("logLines", .array(outcome.logLines.map(JSON.string))))
-                members.append(("journal", journal.map(JSON.string) ?? .null))
-                return .object(members)
+                JSONWriter.append(.object([("type", .string("QueryRemoved")), ("queryId", .integer(Int64(id)))]), to: &output)
+            case .updated(let id, let answer, let journal):
+                output.append(contentsOf: #"{"type":"#.utf8)
+                output.append(contentsOf: (answer.succeeded ? #""QueryUpdated""# : #""QueryFailed""#).utf8)
+                output.append(contentsOf: #","queryId":"#.utf8)
+                JSONWriter.append(.integer(Int64(id)), to: &output)
+                output.append(JSONByte.comma)
+                output.append(contentsOf: answer.members)
+                output.append(contentsOf: #","journal":"#.utf8)
+                JSONWriter.append(journal.map(JSON.string) ?? .null, to: &output)
+                output.append(JSONByte.closeBrace)
             }
         }
     }
@@ -52,31 +51,46 @@ enum ServerMessage {
         }
     }
 
-    var json: JSON {
+    /// The message as the client reads it.
+    var serialized: [UInt8] {
         switch self {
         case .transition(let start, let end, let modifications, let skew, let serverTs):
-            return .object([
-                ("type", .string("Transition")),
-                ("startVersion", start.json),
-                ("endVersion", end.json),
-                ("modifications", .array(modifications.map(\.json))),
-                ("clientClockSkew", skew.map(JSON.integer) ?? .null),
-                ("serverTs", .integer(Int64(clamping: serverTs))),
-            ])
+            return Self.transition(start, end, modifications, skew, serverTs)
         case .mutationResponse(let requestId, let outcome, let timestamp, let requestIdText):
             var members = Self.response("MutationResponse", requestId, outcome, requestIdText)
             members.insert(("ts", timestamp.map { .string(Timestamp.encode($0)) } ?? .null), at: members.count - 1)
-            return .object(members)
+            return JSON.object(members).serialized
         case .actionResponse(let requestId, let outcome, let requestIdText):
-            return .object(Self.response("ActionResponse", requestId, outcome, requestIdText))
+            return JSON.object(Self.response("ActionResponse", requestId, outcome, requestIdText)).serialized
         case .authError(let error, let baseVersion, let attempted):
-            return .object([("type", .string("AuthError")), ("error", .string(error)),
-                            ("baseVersion", .integer(Int64(baseVersion))), ("authUpdateAttempted", .bool(attempted))])
+            return JSON.object([("type", .string("AuthError")), ("error", .string(error)),
+                                ("baseVersion", .integer(Int64(baseVersion))), ("authUpdateAttempted", .bool(attempted))]).serialized
         case .fatalError(let error):
-            return .object([("type", .string("FatalError")), ("error", .string(error))])
+            return JSON.object([("type", .string("FatalError")), ("error", .string(error))]).serialized
         case .ping:
-            return .object([("type", .string("Ping"))])
+            return JSON.object([("type", .string("Ping"))]).serialized
         }
+    }
+
+    /// Written around its modifications, whose answers were serialized once for every session.
+    private static func transition(_ start: StateVersion, _ end: StateVersion, _ modifications: [QueryModification],
+                                   _ skew: Int64?, _ serverTs: UInt64) -> [UInt8] {
+        var output: [UInt8] = []
+        output.append(contentsOf: #"{"type":"Transition","startVersion":"#.utf8)
+        JSONWriter.append(start.json, to: &output)
+        output.append(contentsOf: #","endVersion":"#.utf8)
+        JSONWriter.append(end.json, to: &output)
+        output.append(contentsOf: #","modifications":["#.utf8)
+        for (position, modification) in modifications.enumerated() {
+            if position > 0 { output.append(JSONByte.comma) }
+            modification.append(to: &output)
+        }
+        output.append(contentsOf: #"],"clientClockSkew":"#.utf8)
+        JSONWriter.append(skew.map(JSON.integer) ?? .null, to: &output)
+        output.append(contentsOf: #","serverTs":"#.utf8)
+        JSONWriter.append(.integer(Int64(clamping: serverTs)), to: &output)
+        output.append(JSONByte.closeBrace)
+        return output
     }
 
     /// `success`, then `result` (the value, or the error message as a string) and `errorData`
@@ -98,8 +112,6 @@ enum ServerMessage {
     static func errorMessage(_ failure: JSFailure, requestId: String) -> String {
         "[Request ID: \(requestId)] Server Error\n" + failure.rendered
     }
-
-    var serialized: [UInt8] { json.serialized }
 }
 
 /// Where a client's view stands: its query set's version, its identity's version, and the

@@ -8,6 +8,8 @@ final class SyncHub {
     let loop: EventLoop
     private var sessions: [Int: SyncSession] = [:]
     private var ticker: ScheduledTimer?
+    /// What the sessions' queries answered at the latest snapshot, shared among them.
+    let answers = QueryAnswers()
     static let keepAliveInterval: Duration = .seconds(5)
 
     init(deployment: Deployment, loop: EventLoop) {

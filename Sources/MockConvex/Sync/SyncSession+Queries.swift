@@ -57,17 +57,19 @@ extension SyncSession {
         updateScheduled = false
         guard !isClosed else { return }
         let (store, timestamp) = deployment.database.snapshot()
+        // The hub's answers are shared with the loop's other sessions; a session on its own
+        // (a test's) asks afresh.
+        let answers = hub?.answers ?? QueryAnswers()
         var modifications: [ServerMessage.QueryModification] = removed.map { .removed(queryId: $0) }
         let ids = rerunEverything ? Set(subscriptions.keys) : toRun
         for queryId in ids.sorted() {
             guard var subscription = subscriptions[queryId] else { continue }
-            let (outcome, reads) = SyncQuery.run(subscription.path, arguments: subscription.args, identity: identity,
-                                                 store: store, deployment: deployment)
-            subscription.reads = reads
-            if subscription.lastOutcome != outcome {
-                modifications.append(.updated(queryId: queryId, outcome: outcome, journal: subscription.journal))
-                subscription.lastOutcome = outcome
-            }
+            let answer = answers.answer(subscription.path, arguments: subscription.args, identity: identity, store: store,
+                                        timestamp: timestamp, deployment: deployment)
+            // A rerun that answers the same sends nothing; what it read now is what wakes it next.
+            let unchanged = subscription.lastAnswer.map { $0 === answer || $0.outcome == answer.outcome } ?? false
+            if !unchanged { modifications.append(.updated(queryId: queryId, answer: answer, journal: subscription.journal)) }
+            subscription.lastAnswer = answer
             subscriptions[queryId] = subscription
         }
         removed = []

@@ -19,8 +19,8 @@ final class SyncSession {
         let args: [JSON]
         let journal: String?
         /// What was last sent for it; nil until its first run.
-        var lastOutcome: FunctionOutcome?
-        var reads = ReadSet()
+        var lastAnswer: QueryAnswer?
+        var reads: ReadSet { lastAnswer?.reads ?? ReadSet() }
     }
 
     /// How a session ends on a bad message, as the backend ends its socket (sync-protocol.md §5.4).
