@@ -88,9 +88,17 @@ final class Exchange {
             }
             Self.append(response.content, to: evhttp_request_get_output_buffer(request))
         }
+        addDate(to: headers, unless: response.headers)
         listener.record(self, status: response.status, bytes: length)
         body.invalidate()
         evhttp_send_reply(request, Int32(response.status), nil, nil)
+    }
+
+    /// The `Date` libevent would add, from the listener's per-second copy, where libevent
+    /// would add it (after everything given, before the Content-Length it adds itself).
+    private func addDate(to headers: UnsafeMutablePointer<evkeyvalq>?, unless given: HTTPHeaders) {
+        guard !given.contains("Date") else { return }
+        evhttp_add_header(headers, "Date", listener.date.now())
     }
 
     /// The head at once (with Content-Length, so libevent does not chunk), then the body a
@@ -98,6 +106,7 @@ final class Exchange {
     private func sendPaced(_ response: HTTPResponse, pacing: Pacing, headers: UnsafeMutablePointer<evkeyvalq>?) {
         let bytes = response.content.bytes
         evhttp_add_header(headers, "Content-Length", String(bytes.count))
+        addDate(to: headers, unless: response.headers)
         listener.record(self, status: response.status, bytes: bytes.count)
         body.invalidate()
         evhttp_send_reply_start(request, Int32(response.status), nil)

@@ -18,6 +18,8 @@ final class LoopListener {
     /// The request being handled or written on each connection; libevent serves one request
     /// per connection at a time, pipelined ones wait until the previous is written.
     private var inFlight: [OpaquePointer: Exchange] = [:]
+    /// The `Date` answers carry, made once a second.
+    var date = HTTPDate()
     /// Each open connection's peer, formatted once: a keep-alive connection sends many requests.
     private var peers: [OpaquePointer: String] = [:]
     /// Connections to close once the loop is out of libevent's callback for their answer.

@@ -70,16 +70,16 @@ final class RequestReadDeadline {
 
     /// The request on `connection` is complete and in the handler's hands.
     func requestReceived(on connection: OpaquePointer) {
-        guard let input = Self.input(of: connection) else { return }
-        watches[input]?.readingSince = nil
-        watches[input]?.answering = true
+        guard let input = Self.input(of: connection), let index = watches.index(forKey: input) else { return }
+        watches.values[index].readingSince = nil
+        watches.values[index].answering = true
     }
 
     /// The answer on `connection` is written; a pipelined request may already be waiting.
     func responseWritten(on connection: OpaquePointer) {
-        guard let input = Self.input(of: connection), watches[input] != nil else { return }
-        watches[input]?.answering = false
-        watches[input]?.readingSince = evbuffer_get_length(input) > 0 ? EventLoop.monotonicNanoseconds() : nil
+        guard let input = Self.input(of: connection), let index = watches.index(forKey: input) else { return }
+        watches.values[index].answering = false
+        watches.values[index].readingSince = evbuffer_get_length(input) > 0 ? EventLoop.monotonicNanoseconds() : nil
     }
 
     /// The socket of `connection` was taken over (a WebSocket): what arrives on it is no
@@ -96,15 +96,17 @@ final class RequestReadDeadline {
         sweepTimer = nil
     }
 
+    /// Looked up once and changed in place: this runs for every read on every connection.
     private func bytesArrived(_ input: OpaquePointer) {
-        guard var watch = watches[input] else { return }
-        if watch.socket == nil {
+        guard let index = watches.index(forKey: input) else { return }
+        if watches.values[index].socket == nil {
             // The bufferevent is alive: this is its own buffer's callback.
-            let fd = bufferevent_getfd(watch.bufferEvent)
-            if fd >= 0, let inode = Self.inode(of: fd) { watch.socket = (fd, inode) }
+            let fd = bufferevent_getfd(watches.values[index].bufferEvent)
+            if fd >= 0, let inode = Self.inode(of: fd) { watches.values[index].socket = (fd, inode) }
         }
-        if watch.readingSince == nil && !watch.answering { watch.readingSince = EventLoop.monotonicNanoseconds() }
-        watches[input] = watch
+        if watches.values[index].readingSince == nil && !watches.values[index].answering {
+            watches.values[index].readingSince = EventLoop.monotonicNanoseconds()
+        }
     }
 
     private func scheduleSweep() {

@@ -1,31 +1,26 @@
 import Logging
 import MockConvex
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 enum Logging {
-    /// Sets up swift-log for the process and returns the server's logger.
-    static func bootstrap(format: LogFormat, level: Logger.Level) -> Logger {
+    /// Sets up swift-log for the process, every line going through one `LogSink` on stderr
+    /// (with the access log's lines, so they stay in order), and returns the server's logger
+    /// and the sink, which the caller closes last.
+    static func bootstrap(format: LogFormat, level: Logger.Level) throws -> (Logger, LogSink) {
+        let sink = try LogSink(format: format == .json ? .json : .text)
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = switch format {
-            case .text: StreamLogHandler.standardError(label: label)
-            case .json: JSONLogHandler(label: label)
-            }
+            var handler = SinkLogHandler(label: label, sink: sink)
             handler.logLevel = level
             return handler
         }
-        return Logger(label: "mockconvex")
+        return (Logger(label: "mockconvex"), sink)
     }
 }
 
-/// One JSON object per line on stderr, for log collectors. swift-log ships only a text
-/// handler; this one is small and reuses the project's JSON writer.
-struct JSONLogHandler: LogHandler {
+/// swift-log's handler for the sink: the line formats are the sink's (the text one is swift-log's
+/// own stream handler's), warnings and worse written at once.
+struct SinkLogHandler: LogHandler {
     let label: String
+    let sink: LogSink
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
 
@@ -35,31 +30,8 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var members: [(key: String, value: JSON)] = [
-            ("time", .string(Self.timestamp())),
-            ("level", .string(event.level.rawValue)),
-            ("label", .string(label)),
-            ("message", .string(event.message.description)),
-        ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
-            members.append((key, .string(value.description)))
-        }
-        var line = JSON.object(members).serialized
-        line.append(UInt8(ascii: "\n"))
-        StandardStreams.write(line, to: 2)
-    }
-
-    /// UTC, ISO 8601 with milliseconds.
-    static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var parts = tm()
-        var seconds = now.tv_sec
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value.description) }
+        sink.log(level: event.level.rawValue, urgent: event.level >= .warning, label: label, source: event.source,
+                 message: event.message.description, metadata: merged)
     }
 }

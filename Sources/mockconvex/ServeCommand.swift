@@ -90,7 +90,9 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         var setup = try ServeSetup(self, environment: Environment.current)
         let seedFiles = try setup.seedFiles()
-        let logger = Logging.bootstrap(format: logFormat, level: logLevel)
+        let (logger, logSink) = try Logging.bootstrap(format: logFormat, level: logLevel)
+        // Last of all, after anything that logs: what is buffered is written before the exit.
+        defer { logSink.close() }
         // Signals are taken on this thread only: block them before the loop threads exist so
         // they inherit the mask.
         let signals = SignalWaiter(SIGTERM, SIGINT)
@@ -113,7 +115,7 @@ struct ServeCommand: ParsableCommand {
         for row in deployment.unreadableRows {
             logger.warning("left out \(row) of the data directory: it cannot be read", metadata: ["data-dir": "\(setup.dataDirectory ?? "")"])
         }
-        let accessLog = logLevel <= .info ? AccessLog(logger: logger).record : nil
+        let accessLog = logLevel <= .info ? logSink.access : nil
         let server = MockConvexServer(deployment: deployment, options: setup.options, accessLog: accessLog)
         do {
             try server.start()

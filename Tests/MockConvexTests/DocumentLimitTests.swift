@@ -61,4 +61,19 @@ import Testing
         let documentId = try DocumentId(decoding: id)
         #expect(mock.deployment.withStore { $0.get(documentId)?.fields.count } == 1)
     }
+
+    @Test(arguments: [UInt32(1), 127, 128, 16_383, 16_384, 2_097_152, UInt32.max])
+    func aDocumentsSizeIsCountedAsItsValueMeasures(tableNumber: UInt32) {
+        var generator = SystemRandomNumberGenerator()
+        let id = DocumentId.generate(tableNumber: tableNumber, unixSeconds: 1_795_000_000, using: &generator)
+        #expect(id.encodedLength == id.encoded.utf8.count)
+        var fields = ConvexObject()
+        fields["body"] = .string("héllo")
+        fields["n"] = .int64(7)
+        fields["nested"] = .array([.null, .boolean(true), .bytes([1, 2, 3]), .object(ConvexObject())])
+        for document in [Document(id: id, creationTime: 1_795_000_000_123.5, fields: ConvexObject()),
+                         Document(id: id, creationTime: 1_795_000_000_123.5, fields: fields)] {
+            #expect(DocumentLimits.size(of: document) == ConvexValue.object(document.value).size)
+        }
+    }
 }

@@ -8,14 +8,23 @@ enum DocumentLimits {
 
     /// The backend's message when `document` is too big, or nil.
     static func problem(with document: Document) -> String? {
-        let value = document.value
-        if value.count > ValueLimits.maxObjectFields {
-            return "Object has too many fields (\(value.count) > maximum number \(ValueLimits.maxObjectFields))"
+        let count = document.fields.count + 2
+        if count > ValueLimits.maxObjectFields {
+            return "Object has too many fields (\(count) > maximum number \(ValueLimits.maxObjectFields))"
         }
-        let size = ConvexValue.object(value).size
+        let size = size(of: document)
         if size > maxSize {
             return "Value is too large (\(ByteCountText.binary(size)) > maximum size \(ByteCountText.binary(maxSize)))"
         }
         return nil
+    }
+
+    /// `ConvexValue.object(document.value).size`, without encoding the id and copying the
+    /// fields to make that value: this runs on every write. (`fields` never holds the system
+    /// fields, and an object's size is the sum of its members'.)
+    static func size(of document: Document) -> Int {
+        ConvexValue.objectSize(document.fields.fields.lazy.map { ($0.name, $0.value.size) })
+            + "_id".utf8.count + 1 + 2 + document.id.encodedLength
+            + "_creationTime".utf8.count + 1 + ConvexValue.float64(document.creationTime).size
     }
 }

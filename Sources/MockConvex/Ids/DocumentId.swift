@@ -24,6 +24,18 @@ struct DocumentId: Sendable, Hashable, CustomStringConvertible {
 
     var description: String { encoded }
 
+    /// `encoded.utf8.count`, counted rather than made: base32 of the table number's VInt, the
+    /// 16 bytes and the 2-byte footer.
+    var encodedLength: Int {
+        var vintBytes = 1
+        var rest = tableNumber >> 7
+        while rest != 0 {
+            vintBytes += 1
+            rest >>= 7
+        }
+        return ((vintBytes + 18) * 8 + 4) / 5
+    }
+
     var encoded: String {
         var bytes = VInt.encode(tableNumber)
         bytes += internalId
