@@ -16,4 +16,13 @@ import TestSupport
         #expect(answer.status == 200)
         #expect(answer.text == "unknown")
     }
+
+    /// `--max-body-bytes` is checked only to be positive; the sync socket's output bound
+    /// (`SyncRoutes.socketSettings`: twice the message limit) overflowed at start past Int.max / 2.
+    @Test func aHugeBodyLimitStartsAndServes() throws {
+        let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80", "--max-body-bytes", "9223372036854775807"])
+        defer { server.stop() }
+        let answer = try RawHTTP.get("/version", port: try server.port("admin"))
+        #expect(answer.status == 200)
+    }
 }
