@@ -69,4 +69,25 @@ import Testing
         #expect(harness.hub.count == 0)
         #expect(answer == nil, "the hub still holds the answer (and its 10 kB arguments) of a removed query of a closed session")
     }
+
+    /// The backend drops a socket's sync worker, and the mutation futures not yet run with it,
+    /// when the socket goes (subs/mod.rs, `try_join!`). Here a mutation still in its `delayMs`
+    /// commits after its socket closed, unanswered; the Rust and Python clients re-send it on
+    /// their next socket under a new session id, so it runs twice.
+    @Test func aMutationWhoseSocketClosedBeforeItRanIsNotRun() throws {
+        let harness = try SyncSessionTests.Harness(config: Self.config)
+        let mutation = #"{"type":"Mutation","requestId":0,"udfPath":"app:slow","args":[{}]}"#
+        let (first, _) = harness.session()
+        harness.send(first, #"{"type":"Connect","sessionId":"6ba7b810-9dad-11d1-80b4-00c04fd430c8","connectionCount":0,"clientTs":0}"#)
+        harness.send(first, mutation)
+        first.closed()
+        // Rust reconnects with a new session id and re-sends what was not answered.
+        let (second, secondConnection) = harness.session()
+        harness.send(second, #"{"type":"Connect","sessionId":"1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed","connectionCount":1,"clientTs":0}"#)
+        harness.send(second, mutation)
+        // Its delay started after the first one's: once it is answered, the first has had its turn.
+        let answered = try #require(harness.frames(secondConnection, count: 1).first)
+        #expect(answered.contains(#""type":"MutationResponse""#))
+        #expect(harness.mock.deployment.withStore { $0.count("slow") } == 1, "the mutation of the closed socket ran as well")
+    }
 }
