@@ -108,8 +108,9 @@ import TestSupport
             #expect(events.waitUntilReleased())
             #expect(inodes.allSatisfy { !Sockets.processHoldsSocket(inode: $0) })
         }
-        // Other suites open descriptors meanwhile, so this is a bound, not an equality: a
-        // descriptor kept per socket (a placeholder evhttp never closed) would be 300 more.
-        #expect(Sockets.openDescriptorCount() - descriptorsBefore < count / 3)
+        // Other suites open descriptors meanwhile (servers, clients, and each loop's timerfd),
+        // so this is a bound, not an equality: a descriptor kept per socket (a placeholder
+        // evhttp never closed) would be 300 more.
+        #expect(Sockets.openDescriptorCount() - descriptorsBefore < count * 2 / 3)
     }
 }
