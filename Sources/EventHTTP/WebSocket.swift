@@ -41,6 +41,8 @@ public final class WebSocket {
     private var bufferEvent: OpaquePointer?
     private var framing: WebSocketFraming?
     private var openedDelivered = false
+    /// Set by `notifyWhenOutputDrains` until the handler is told.
+    private var drainNoticeWanted = false
     /// The pending `webSocketOpened` or `webSocketClosed` call.
     private var notice: ScheduledTimer?
     private var closingDeadline: ScheduledTimer?
@@ -87,7 +89,7 @@ public final class WebSocket {
         }, { _, arg in
             guard let arg else { return }
             let socket = Unmanaged<WebSocket>.fromOpaque(arg).takeUnretainedValue()
-            withExtendedLifetime(socket) { socket.advanceClosing() }
+            withExtendedLifetime(socket) { socket.written() }
         }, { _, what, arg in
             guard let arg else { return }
             let socket = Unmanaged<WebSocket>.fromOpaque(arg).takeUnretainedValue()
@@ -113,6 +115,28 @@ public final class WebSocket {
     public var bufferedOutputBytes: Int {
         guard let bufferEvent, let output = bufferevent_get_output(bufferEvent) else { return 0 }
         return evbuffer_get_length(output) + (framing?.queuedBytes ?? 0)
+    }
+
+    /// Whether RFC 6455 (§7.4) lets an endpoint put `code` in a Close frame.
+    public static func maySend(_ code: UInt16) -> Bool {
+        switch code {
+        case 1000...1003, 1007...1014, 3000...4999: true
+        default: false
+        }
+    }
+
+    /// The codes `maySend` allows, in words for error messages.
+    public static let sendableCodes = "1000 to 1003, 1007 to 1014 or 3000 to 4999"
+
+    /// Tells the handler (`webSocketOutputDrained`) once everything queued so far has been
+    /// written to the peer: an owner that holds back its messages while a slow peer catches up
+    /// asks, and sends again when told. Told from a callback of its own, also when nothing waits.
+    public func notifyWhenOutputDrains() {
+        guard isOpen, !drainNoticeWanted else { return }
+        drainNoticeWanted = true
+        if bufferedOutputBytes == 0 {
+            _ = loop.schedule(after: .zero) { [weak self] in self?.written() }
+        }
     }
 
     /// Queues a text message. False when the socket is not open, or when the message would
@@ -242,6 +266,15 @@ public final class WebSocket {
             closingDeadline = nil
             teardown(reason ?? .peerVanished, reset: bufferedOutputBytes > 0)
         }
+    }
+
+    /// The output buffer was written out (libevent's write callback, at its empty mark).
+    private func written() {
+        if phase == .open, drainNoticeWanted, bufferedOutputBytes == 0 {
+            drainNoticeWanted = false
+            handler?.webSocketOutputDrained(self)
+        }
+        advanceClosing()
     }
 
     /// Once both Closes have passed (or wslay stopped reading after an error) and the output

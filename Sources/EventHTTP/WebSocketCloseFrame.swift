@@ -3,10 +3,7 @@ enum CloseFrame {
     /// The codes RFC 6455 (§7.4) lets an endpoint send; any other becomes 1011.
     static func sendable(_ code: UInt16?) -> UInt16? {
         guard let code else { return nil }
-        switch code {
-        case 1000...1003, 1007...1014, 3000...4999: return code
-        default: return 1011
-        }
+        return WebSocket.maySend(code) ? code : 1011
     }
 
     /// At most 123 bytes (a control frame carries 125, two of them the code), cut before a

@@ -10,6 +10,12 @@ public protocol WebSocketHandler: AnyObject {
     func webSocket(_ socket: WebSocket, receivedBinary message: [UInt8])
     /// The socket is gone (its descriptor closed) for `reason`; nothing more is heard of it.
     func webSocketClosed(_ socket: WebSocket, _ reason: WebSocketCloseReason)
+    /// Everything queued was written, after `WebSocket.notifyWhenOutputDrains` asked.
+    func webSocketOutputDrained(_ socket: WebSocket)
+}
+
+extension WebSocketHandler {
+    public func webSocketOutputDrained(_ socket: WebSocket) {}
 }
 
 /// Why a WebSocket ended.

@@ -24,9 +24,11 @@ final class SocketEvents: Sendable {
         append("opened")
     }
 
+    /// The event before the reason: a test that waits for the reason then reads the events
+    /// finds it there.
     func closed(_ reason: WebSocketCloseReason) {
-        reasons.withLock { $0.append(reason) }
         append("closed: \(reason)")
+        reasons.withLock { $0.append(reason) }
     }
 
     var closeReasons: [WebSocketCloseReason] { reasons.withLock { $0 } }
@@ -56,7 +58,9 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
 /// Echoes every message and obeys commands sent as text, so that a test can make the server
 /// act from the client's side, from inside a receive callback:
 /// `close` (no payload), `close CODE REASON`, `close-long` (a 200-byte reason), `ping`,
-/// `stream SIZE` (a message of SIZE bytes every millisecond until `send` refuses one).
+/// `stream SIZE` (a message of SIZE bytes every millisecond until `send` refuses one),
+/// `burst SIZE COUNT` (COUNT messages of SIZE bytes at once), `notify` (asks to hear when the
+/// output has drained; the event is `drained, buffered N`).
 final class CommandSocket: WebSocketHandler {
     private let events: SocketEvents
     private var socket: WebSocket?
@@ -86,6 +90,12 @@ final class CommandSocket: WebSocketHandler {
             socket.sendPing()
         case "stream":
             streamMessages(of: Int(words[1]) ?? 1, sent: 0)
+        case "burst":
+            let parts = text.split(separator: " ").compactMap { Int($0) }
+            for _ in 0..<(parts.count == 2 ? parts[1] : 0) { socket.send(text: [UInt8](repeating: UInt8(ascii: "b"), count: parts[0])) }
+            events.append("burst queued, buffered \(socket.bufferedOutputBytes > 0)")
+        case "notify":
+            socket.notifyWhenOutputDrains()
         default:
             socket.send(text: message)
         }
@@ -94,6 +104,10 @@ final class CommandSocket: WebSocketHandler {
     func webSocket(_ socket: WebSocket, receivedBinary message: [UInt8]) {
         events.append("binary: \(message.count) bytes")
         socket.send(binary: message)
+    }
+
+    func webSocketOutputDrained(_ socket: WebSocket) {
+        events.append("drained, buffered \(socket.bufferedOutputBytes)")
     }
 
     func webSocketClosed(_ socket: WebSocket, _ reason: WebSocketCloseReason) {

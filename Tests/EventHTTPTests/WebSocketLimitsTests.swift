@@ -35,6 +35,34 @@ import TestSupport
         }
     }
 
+    /// An owner that holds back while a slow peer catches up hears when the peer has read
+    /// everything queued, and hears it also when nothing was waiting.
+    @Test func theOwnerHearsWhenASlowPeerHasReadEverything() throws {
+        let events = SocketEvents()
+        try withServer([("main", webSocketServer(events))]) { server in
+            let client = try WebSocketClient.open(port: server.port("main"))
+            // A 256 KiB receive buffer (not shrinkReceiveBuffer's 4 KiB: a window below loopback's
+            // 64 KiB segment makes the sender wait out its persist timer for every segment, so
+            // reading 6 MiB would take minutes) stops the kernel's autotuning; with the server's
+            // send buffer (4 MiB at most) the kernel holds under 5 MiB of the 6 MiB burst.
+            var size: Int32 = 256 << 10
+            setsockopt(client.connection.fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            try client.sendText("burst 65536 96")
+            try client.sendText("notify")
+            #expect(waitUntil { events.all.contains("text: notify") })
+            #expect(events.all.contains("burst queued, buffered true"))
+            #expect(!events.all.contains { $0.hasPrefix("drained") }, "drained before the peer read: \(events.all)")
+            for _ in 0..<96 { #expect(try client.readFrame() == .init(.text, [UInt8](repeating: UInt8(ascii: "b"), count: 65536))) }
+            #expect(waitUntil { events.all.contains("drained, buffered 0") }, "\(events.all)")
+            // Asked with nothing waiting: told all the same, once.
+            try client.sendText("notify")
+            #expect(waitUntil { events.all.filter { $0 == "drained, buffered 0" }.count == 2 }, "\(events.all)")
+            try client.sendClose(code: 1000)
+            #expect(events.waitForClosed())
+            #expect(events.all.filter { $0.hasPrefix("drained") }.count == 2)
+        }
+    }
+
     @Test func aClientThatNeverReadsIsClosedAtTheOutputBoundAndEverythingComesBack() throws {
         let events = SocketEvents()
         let settings = WebSocketSettings(maxBufferedOutputBytes: 256 << 10, closingTimeout: .milliseconds(300))

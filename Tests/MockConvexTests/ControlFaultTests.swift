@@ -118,6 +118,8 @@ import Testing
         (#"{"kind": "reset", "seed": 1}"#, "$.seed: a seed only applies with a \"probability\""),
         (#"[{"kind": "reset"}, {"kind": "nope"}]"#, "$[1].kind: expected one of delay, status, reset, close, garbage, slow, syncDrop, syncFatalError, syncDelay, got \"nope\""),
         (#"[1]"#, "$[0]: expected an object, got a number"),
+        (#"{"kind": "syncDrop", "code": 1005}"#, "$.code: a server may send only close codes 1000 to 1003, 1007 to 1014 or 3000 to 4999, got 1005"),
+        (#"{"kind": "syncDrop", "code": 2000}"#, "$.code: a server may send only close codes 1000 to 1003, 1007 to 1014 or 3000 to 4999, got 2000"),
     ])
     func aBadFaultIsRefusedWithItsPath(body: String, message: String) throws {
         let mock = try ControlInProcess()

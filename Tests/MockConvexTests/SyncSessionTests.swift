@@ -22,6 +22,11 @@ final class RecordingConnection: SyncConnection {
     }
 
     func close(code: UInt16?, reason: String) { closed = (code, reason) }
+
+    /// What a slow reader would leave queued; tests set it.
+    var bufferedOutputBytes = 0
+    var drainNoticesAsked = 0
+    func notifyWhenOutputDrains() { drainNoticesAsked += 1 }
 }
 
 /// Sessions of the sync protocol against an in-memory deployment on a real loop, no socket:
@@ -286,6 +291,48 @@ final class RecordingConnection: SyncConnection {
         let again = try Self.json(harness.frames(secondConnection, count: 2)[0])
         #expect(again["result"] == answered["result"])
         #expect(harness.mock.deployment.withStore { $0.count("messages") } == 1)
+    }
+
+    /// A client that has not read what it was sent gets no more Transitions until it has;
+    /// then one Transition carries everything since, chained from the last one sent.
+    @Test func aSlowReaderGetsOneTransitionWithEverythingOnceItHasRead() throws {
+        let harness = try Harness()
+        let (session, connection) = harness.session()
+        harness.send(session, #"{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"messages:list","args":[{}]}]}"#)
+        let first = try Self.json(try #require(harness.frames(connection, count: 1).first))
+        connection.bufferedOutputBytes = SyncSession.heldOutputBytes + 1
+        for body in ["one", "two", "three"] {
+            #expect(try harness.mock.post("/api/mutation", #"{"path":"messages:send","args":{"body":"\#(body)"}}"#).status == 200)
+        }
+        #expect(harness.frames(connection, count: 2, within: 0.3).count == 1, "a Transition went to a client that had not read")
+        #expect(connection.drainNoticesAsked == 1)
+        connection.bufferedOutputBytes = 0
+        session.outputDrained()
+        let frames = harness.frames(connection, count: 2)
+        #expect(frames.count == 2)
+        let merged = try Self.json(try #require(frames.last))
+        #expect(merged["startVersion"] == first["endVersion"])
+        #expect(merged["endVersion"]?["ts"] == .string(harness.timestamp))
+        guard case .array(let rows)? = merged["modifications"]?[0]?["value"] else { Issue.record("no value: \(frames)"); return }
+        #expect(rows.map { $0["body"] } == [.string("one"), .string("two"), .string("three")])
+        #expect(harness.frames(connection, count: 3, within: 0.3).count == 2)
+    }
+
+    /// One that reads nothing at all is closed once its held Transition has waited its bound.
+    @Test func aClientThatNeverReadsIsClosedWith1008() throws {
+        let harness = try Harness()
+        let (session, connection) = harness.session()
+        session.heldOutputTimeout = .milliseconds(100)
+        harness.send(session, #"{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"messages:list","args":[{}]}]}"#)
+        _ = harness.frames(connection, count: 1)
+        connection.bufferedOutputBytes = SyncSession.heldOutputBytes + 1
+        #expect(try harness.mock.post("/api/mutation", #"{"path":"messages:send","args":{"body":"unread"}}"#).status == 200)
+        let deadline = Date().addingTimeInterval(5)
+        while connection.closed == nil && Date() < deadline { _ = harness.frames(connection, count: 2, within: 0.05) }
+        #expect(connection.closed?.code == 1008)
+        #expect(connection.closed?.reason == "the client does not read what it is sent")
+        #expect(session.isClosed)
+        #expect(connection.frames.count == 1)
     }
 
     @Test func sessionsAskingTheSameQuestionShareOneRunAndTheirFramesAgree() throws {

@@ -33,18 +33,18 @@ extension ControlRoutes {
         }
     }
 
-    /// `?code=` (1000 to 4999; absent: a Close without payload) and `?reason=` (at most 123 bytes).
+    /// `?code=` (one a server may send; absent: a Close without payload) and `?reason=` (at most 123 bytes).
     private static func closeFrame(_ request: HTTPRequest) throws(ConvexAPIError) -> (UInt16?, String) {
         let reason = request.queryValue("reason") ?? ""
         guard reason.utf8.count <= 123 else {
             throw .badRequest("InvalidCloseFrame", "reason is at most 123 bytes, got \(reason.utf8.count)")
         }
         guard let codeText = request.queryValue("code") else {
-            guard reason.isEmpty else { throw .badRequest("InvalidCloseFrame", "a reason needs a code; give code=1000 to 4999") }
+            guard reason.isEmpty else { throw .badRequest("InvalidCloseFrame", "a reason needs a code; give one a server may send (\(WebSocket.sendableCodes))") }
             return (nil, "")
         }
-        guard let code = UInt16(codeText), (1000...4999).contains(code) else {
-            throw .badRequest("InvalidCloseFrame", "code must be a close code from 1000 to 4999, got \"\(codeText)\"")
+        guard let code = UInt16(codeText), WebSocket.maySend(code) else {
+            throw .badRequest("InvalidCloseFrame", "code must be a close code a server may send (\(WebSocket.sendableCodes)), got \"\(codeText)\"")
         }
         return (code, reason)
     }

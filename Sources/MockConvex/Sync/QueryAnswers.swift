@@ -50,7 +50,9 @@ final class QueryAnswer {
 /// thousand subscriptions to one query runs it and encodes its value once, not a thousand
 /// times. Answers stay good while the snapshot's timestamp and the registry stay the same:
 /// every change to the data is a commit with a new timestamp, and every redeclaration a new
-/// registry. Confined to its loop.
+/// registry. They are held weakly: the sessions whose queries got an answer keep it, and once
+/// none does it goes, so what a client subscribed to and left does not stay behind.
+/// Confined to its loop.
 final class QueryAnswers {
     private struct Question: Hashable {
         let path: FunctionPath
@@ -58,9 +60,15 @@ final class QueryAnswers {
         let identity: Identity
     }
 
+    private struct Held {
+        weak var answer: QueryAnswer?
+    }
+
     private var timestamp: UInt64?
     private var registry: FunctionRegistry?
-    private var answers: [Question: QueryAnswer] = [:]
+    private var answers: [Question: Held] = [:]
+    /// Entries past which the ones whose answer went are swept out (twice the live ones).
+    private var sweepAt = 64
 
     func answer(_ path: FunctionPath, arguments: [JSON], identity: Identity, store: DocumentStore, timestamp: UInt64,
                 deployment: Deployment) -> QueryAnswer {
@@ -71,10 +79,17 @@ final class QueryAnswers {
             self.registry = registry
         }
         let question = Question(path: path, arguments: JSONWriter.serialize(.array(arguments)), identity: identity)
-        if let known = answers[question] { return known }
+        if let known = answers[question]?.answer { return known }
         let answer = QueryAnswer.run(path, arguments: arguments, identity: identity, store: store, registry: registry,
                                      deployment: deployment)
-        answers[question] = answer
+        answers[question] = Held(answer: answer)
+        if answers.count >= sweepAt {
+            answers = answers.filter { $0.value.answer != nil }
+            sweepAt = max(64, answers.count * 2)
+        }
         return answer
     }
+
+    /// Questions remembered, answered or not (for tests).
+    var count: Int { answers.count }
 }

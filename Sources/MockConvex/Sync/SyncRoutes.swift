@@ -14,7 +14,7 @@ struct SyncRoutes {
 
     /// The backend drops a client silent for 120 s (`CLIENT_TIMEOUT`) with this reason.
     static func socketSettings(maxMessageBytes: Int) -> WebSocketSettings {
-        WebSocketSettings(maxMessageBytes: maxMessageBytes, maxBufferedOutputBytes: max(64 << 20, maxMessageBytes * 2),
+        WebSocketSettings(maxMessageBytes: maxMessageBytes, maxBufferedOutputBytes: max(64 << 20, maxMessageBytes.multipliedReportingOverflow(by: 2).overflow ? .max : maxMessageBytes * 2),
                           idleTimeout: .seconds(120), idleCloseReason: "ClientDisconnected")
     }
 
@@ -94,6 +94,10 @@ final class SyncSocket: WebSocketHandler {
 
     func webSocket(_ socket: WebSocket, receivedBinary message: [UInt8]) {
         session?.receivedBinary()
+    }
+
+    func webSocketOutputDrained(_ socket: WebSocket) {
+        session?.outputDrained()
     }
 
     func webSocketClosed(_ socket: WebSocket, _ reason: WebSocketCloseReason) {

@@ -25,6 +25,18 @@ extension SyncSession {
         scheduleUpdate()
     }
 
+    /// Output waiting past which Transitions are held back.
+    static let heldOutputBytes = 256 << 10
+
+    /// What the client was sent is written: the held Transition (with everything since) goes.
+    func outputDrained() {
+        guard heldForOutput else { return }
+        heldForOutput = false
+        heldTimer?.cancel()
+        heldTimer = nil
+        scheduleUpdate()
+    }
+
     /// A durable commit: the queries whose reads it wrote run again.
     func commitArrived(_ record: CommitRecord) {
         var affected = false
@@ -43,7 +55,7 @@ extension SyncSession {
     }
 
     func scheduleUpdate() {
-        guard !updateScheduled, !isClosed else { return }
+        guard !updateScheduled, !heldForOutput, !isClosed else { return }
         updateScheduled = true
         transitionDelay = .zero
         faults?.takeSessionFault(listener: listener, sessionPath: path, messageType: nil)?.act(on: self)
@@ -56,6 +68,22 @@ extension SyncSession {
     func sendTransition() {
         updateScheduled = false
         guard !isClosed else { return }
+        // A client that has not read what it was sent gets no more until it has: what changes
+        // meanwhile goes out in one Transition then, as the backend holds updates while two
+        // are unsent (SYNC_MAX_SEND_TRANSITION_COUNT). Its output stays bounded, and a slow
+        // but live client is never closed for being slow.
+        if let connection, connection.bufferedOutputBytes > Self.heldOutputBytes {
+            heldForOutput = true
+            connection.notifyWhenOutputDrains()
+            // One that reads nothing for this long is not slow but stuck: it is closed, and its
+            // queued output goes with it.
+            heldTimer = loop.schedule(after: heldOutputTimeout) { [weak self] in
+                guard let self, heldForOutput else { return }
+                heldTimer = nil
+                drop(code: 1008, reason: "the client does not read what it is sent")
+            }
+            return
+        }
         let (store, timestamp) = deployment.database.snapshot()
         // The hub's answers are shared with the loop's other sessions; a session on its own
         // (a test's) asks afresh.

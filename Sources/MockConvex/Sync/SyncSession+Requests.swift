@@ -3,6 +3,23 @@ import EventHTTP
 /// Mutations (one at a time, in the order sent, each remembered by session and request id so
 /// a re-sent one is not run twice), actions (concurrently), and authentication.
 extension SyncSession {
+    /// `OPERATION_QUEUE_BUFFER_SIZE`: the backend's bound on a socket's pending mutations, and
+    /// on its actions in flight; past it the socket closes with 1013.
+    static let maxPendingOperations = 1000
+
+    /// A Mutation message: queued with the identity and session id it arrived with (what the
+    /// backend takes when the message arrives, whatever `Authenticate` follows).
+    func queueMutation(requestId: UInt32, path: FunctionPath, args: [JSON]) {
+        guard mutations.count < Self.maxPendingOperations else {
+            return fail(.overloaded("TooManyConcurrentMutations"))
+        }
+        // The backend remembers a mutation by its session and request id: a client that re-sends
+        // it after a reconnect gets the first outcome.
+        let identifier = connect.map { "sync/\($0.sessionId)/\(requestId)" }
+        mutations.append((requestId, path, args, identity, identifier))
+        runNextMutation()
+    }
+
     /// Starts the next queued mutation unless one is running. Mutations that finish at once
     /// (in memory, or refused before running) are taken in a loop here rather than by recursion,
     /// so any number of queued ones stays off the stack.
@@ -16,7 +33,7 @@ extension SyncSession {
     }
 
     private func startMutation() {
-        let (requestId, path, args) = mutations.removeFirst()
+        let (requestId, path, args, identity, identifier) = mutations.removeFirst()
         mutationRunning = true
         let requestIdText = RequestId.fresh()
         let finish: (FunctionOutcome, UInt64?) -> Void = { [weak self] outcome, timestamp in
@@ -33,10 +50,10 @@ extension SyncSession {
         case .failure(let failure):
             finish(FunctionOutcome(.failure(failure)), nil)
         case .success(let (spec, values)):
-            // The backend remembers a mutation by its session and request id: a client that
-            // re-sends it after a reconnect gets the first outcome.
-            let identifier = connect.map { "sync/\($0.sessionId)/\(requestId)" }
-            let execute = { [deployment, loop] in
+            let execute = { [weak self, deployment, loop] in
+                // A socket that closed meanwhile takes its mutations with it, as the backend's
+                // sync worker drops its pending ones: the client re-sends what it did not see answered.
+                guard let self, !isClosed else { return }
                 deployment.runCommitted(spec, path: path, arguments: values, identifier: identifier, Reply(on: loop) { result in
                     switch result {
                     case .success(let committed):
@@ -52,9 +69,15 @@ extension SyncSession {
     }
 
     func runAction(requestId: UInt32, path: FunctionPath, args: [JSON]) {
+        guard actionsRunning < Self.maxPendingOperations else {
+            return fail(.overloaded("TooManyInflightActionsForSingleClient"))
+        }
         let requestIdText = RequestId.fresh()
+        actionsRunning += 1
         let finish: (FunctionOutcome) -> Void = { [weak self] outcome in
-            guard let self, !isClosed else { return }
+            guard let self else { return }
+            actionsRunning -= 1
+            guard !isClosed else { return }
             send(.actionResponse(requestId: requestId, outcome: outcome, requestIdText: requestIdText))
             scheduleUpdate()
         }
@@ -63,7 +86,8 @@ extension SyncSession {
         case .failure(let failure):
             finish(FunctionOutcome(.failure(failure)))
         case .success(let (spec, values)):
-            let execute = { [deployment, loop] in
+            let execute = { [weak self, deployment, loop] in
+                guard let self, !isClosed else { return }
                 deployment.run(spec, path: path, arguments: values, Reply(on: loop) { result in
                     switch result {
                     case .success(let outcome): finish(outcome)

@@ -7,6 +7,10 @@ protocol SyncConnection: AnyObject {
     @discardableResult func sendPing() -> Bool
     /// A Close frame with `code` and `reason`, or with no payload at all when `code` is nil.
     func close(code: UInt16?, reason: String)
+    /// Bytes queued and not yet written to the peer.
+    var bufferedOutputBytes: Int { get }
+    /// Asks to be told (`SyncSession.outputDrained`) once what is queued has been written.
+    func notifyWhenOutputDrains()
 }
 
 /// One client of the sync protocol (`/api/sync`), as the backend's sync worker serves it: its
@@ -31,13 +35,15 @@ final class SyncSession {
         case authentication(String)
         /// Anything without error metadata: Close 1011 `InternalServerError`.
         case internalError
+        /// The backend's rate limits (`RateLimited`): Close 1013 with the error's short message.
+        case overloaded(String)
     }
 
     let id: Int
     let deployment: Deployment
     let loop: EventLoop
     let clientVersion: ClientVersion
-    private weak var connection: (any SyncConnection)?
+    private(set) weak var connection: (any SyncConnection)?
     /// The loop's hub, which hears of commits and keeps sessions alive while their socket is.
     weak var hub: SyncHub?
 
@@ -52,9 +58,15 @@ final class SyncSession {
     var removed: [UInt32] = []
     var rerunEverything = false
     var updateScheduled = false
+    /// Set while a Transition waits for a slow client to read what it was sent.
+    var heldForOutput = false
+    var heldTimer: ScheduledTimer?
+    /// How long a held Transition waits for the client to read before the socket is closed.
+    var heldOutputTimeout: Duration = .seconds(30)
     /// Held back by a `delay` socket fault.
     var transitionDelay: Duration = .zero
-    var mutations: [(requestId: UInt32, path: FunctionPath, args: [JSON])] = []
+    var mutations: [(requestId: UInt32, path: FunctionPath, args: [JSON], identity: Identity, identifier: String?)] = []
+    var actionsRunning = 0
     var mutationRunning = false
     /// Set while `runNextMutation` is taking mutations off the queue.
     var startingMutations = false
@@ -105,8 +117,7 @@ final class SyncSession {
         case .modifyQuerySet(let base, let new, let modifications):
             modifyQuerySet(base: base, new: new, modifications)
         case .mutation(let requestId, let path, let args):
-            mutations.append((requestId, path, args))
-            runNextMutation()
+            queueMutation(requestId: requestId, path: path, args: args)
         case .action(let requestId, let path, let args):
             runAction(requestId: requestId, path: path, args: args)
         case .authenticate(let base, let token):
@@ -124,6 +135,8 @@ final class SyncSession {
     /// The socket is gone (closed by either side, or dropped).
     func closed() {
         isClosed = true
+        heldTimer?.cancel()
+        heldTimer = nil
         mutations = []
         hub?.remove(self)
     }
@@ -151,6 +164,8 @@ final class SyncSession {
             connection?.close(code: nil, reason: "")
         case .internalError:
             connection?.close(code: 1011, reason: "InternalServerError")
+        case .overloaded(let shortMessage):
+            connection?.close(code: 1013, reason: shortMessage)
         }
         closed()
     }

@@ -31,7 +31,12 @@ struct SyncDropFault: SyncFaultKind {
     init(reading members: [(key: String, value: JSON)], at path: JSONPath) throws(ConfigError) {
         switch members.value("code") {
         case .null?: code = nil
-        case let given?: code = UInt16(try ConfigReader.integer(given, at: path.key("code"), in: 1000...4999))
+        case let given?:
+            let number = UInt16(try ConfigReader.integer(given, at: path.key("code"), in: 1000...4999))
+            guard WebSocket.maySend(number) else {
+                throw ConfigError(path.key("code"), "a server may send only close codes \(WebSocket.sendableCodes), got \(number)")
+            }
+            code = number
         case nil: code = 1011
         }
         reason = try members.value("reason").map { (value) throws(ConfigError) in try ConfigReader.string(value, at: path.key("reason")) }
