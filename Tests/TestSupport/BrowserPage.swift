@@ -52,7 +52,7 @@ public final class BrowserPage: @unchecked Sendable {
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
-        guard let origin = server.step("serving", timeout: 10)?["origin"] as? String else {
+        guard let origin = server.step("serving", timeout: 30)?["origin"] as? String else {
             let transcript = server.transcript
             server.stop()
             try? FileManager.default.removeItem(at: directory)
