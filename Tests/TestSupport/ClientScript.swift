@@ -56,8 +56,9 @@ public final class ClientScript: @unchecked Sendable {
         return try ClientScript([MockConvexProcess.which("node"), root.appendingPathComponent("Tests/Clients/js/\(name)").path, jsClient, nodeWebSocket] + arguments)
     }
 
-    private init(_ command: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: command[0])
+    /// Any command whose standard output is the steps (BrowserPage's page server, say).
+    init(_ command: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : MockConvexProcess.which(command[0]))
         process.arguments = Array(command.dropFirst())
         // Away from the checkout, so nothing it writes lands there.
         process.currentDirectoryURL = FileManager.default.temporaryDirectory

@@ -132,8 +132,13 @@ public final class MockConvexProcess: @unchecked Sendable {
     /// and it does not depend on when Foundation reaps the child and reports its status, which
     /// under load has taken longer than 10 s.
     public func waitUntilDead(timeout: Double = 10) -> Bool {
+        Self.waitUntilDead(process.processIdentifier, timeout: timeout)
+    }
+
+    /// The same for any process, by its id.
+    static func waitUntilDead(_ pid: Int32, timeout: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        let stat = "/proc/\(process.processIdentifier)/stat"
+        let stat = "/proc/\(pid)/stat"
         while true {
             guard let text = try? String(contentsOfFile: stat, encoding: .utf8),
                   let afterName = text.range(of: ") ") else { return true }
