@@ -18,6 +18,12 @@ final class SyncWireClient {
         try #require(socket.head.hasPrefix("HTTP/1.1 101 "), "\(socket.head)")
     }
 
+    /// A client on a socket already upgraded (by a test that sent frames behind its request).
+    init(upgraded socket: WebSocketClient, port: Int) {
+        self.socket = socket
+        self.port = port
+    }
+
     var fd: Int32 { socket.connection.fd }
 
     /// One client message, as one text frame.
