@@ -19,6 +19,7 @@ final class SyncWireServer {
             "messages:edit":   {"type": "mutation", "patch": "messages"},
             "app:version":     {"type": "query", "returns": "1.2.3", "logs": ["serving version"]},
             "app:echo":        {"type": "action", "echo": true},
+            "app:slow":        {"type": "action", "echo": true, "delayMs": 300},
             "app:fail":        {"type": "mutation", "throws": {"message": "boom", "data": {"code": 42}}},
             "app:failAction":  {"type": "action", "throws": "action boom"},
             "app:boom":        {"type": "query", "throws": "boom"},
