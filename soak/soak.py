@@ -4,10 +4,11 @@
 Holds --keepalive connections open at once (each sending request after request) while
 --churn more connect, send one request and close, against a release mockconvex with a data
 directory. Alongside, --sync sessions of the sync protocol (/api/sync, WebSocket) each
-subscribe to one of --counters documents while a mutation stream edits them (over HTTP, and
-over the sessions' own sockets): every Transition must chain from the one before, every
+subscribe to one of --counters documents while a mutation stream edits each of them every
+one to three seconds (in turn over HTTP and over a session's own socket): every Transition must chain from the one before, every
 session must end with the value last written to its document, and a session's own mutation
-must be followed by a Transition that shows it. Reports the errors (any unexpected status,
+must be followed by a Transition that shows it, and every session must keep getting updates
+after warm-up. Reports the errors (any unexpected status,
 message, close, reset or timeout: must be zero), the server's open file descriptors and RSS at
 the start, after warm-up and at the end, and exits 1 if errors happened, RSS grew 10% or more
 after warm-up, or the descriptors did not come back to the baseline once the clients left.
@@ -208,7 +209,6 @@ def main():
     parser.add_argument("--churn", type=int, default=200)
     parser.add_argument("--sync", type=int, default=2000, help="sync sessions with a live subscription each")
     parser.add_argument("--counters", type=int, default=100, help="documents the sync sessions subscribe to")
-    parser.add_argument("--sync-rate", type=float, default=50, help="HTTP mutations a second of the sync sessions' documents")
     options = parser.parse_args()
     if options.seconds <= options.warmup:
         parser.error("--seconds must be longer than --warmup")
@@ -257,13 +257,14 @@ def main():
             setup.close()
             upload_query = json.loads(body)["value"].split("?", 1)[1]
             start = {"fds": fd_count(server.pid), "rss_mib": round(rss_mib(server.pid), 1)}
-            sync = SyncSoak(ports, options.sync, options.counters, options.sync_rate)
+            sync = SyncSoak(ports, options.sync, options.counters)
             await sync.start(Client)
             state, tasks = await soak(ports, upload_query, options.seconds, options.keepalive, options.churn)
             streams = sync.streams(Client, state.deadline)
             await asyncio.sleep(options.warmup)
             open_now = fd_count(server.pid)
             warm = {"fds": open_now, "rss_mib": round(rss_mib(server.pid), 1), "requests": state.requests}
+            sync.warmed_up()
             await asyncio.gather(*tasks, *streams)
             await sync.finish()
             end = {"rss_mib": round(rss_mib(server.pid), 1), "requests": state.requests}

@@ -180,14 +180,15 @@ class Session:
 
 
 class SyncSoak:
-    """`sessions` sync sessions over `counters` documents; HTTP edits the even counters at
-    `rate` a second, and one session per odd counter edits its own over its socket."""
+    """`sessions` sync sessions over `counters` documents. One writer per document edits it
+    every one to three seconds, in turn over HTTP and over the socket of a session subscribed
+    to it, each write awaited, so the value last acknowledged is the one every session of that
+    document must end with."""
 
-    def __init__(self, ports, sessions, counters, rate):
+    def __init__(self, ports, sessions, counters):
         self.ports = ports
         self.session_count = sessions
-        self.counter_count = counters
-        self.rate = rate
+        self.counter_count = max(1, min(counters, sessions))
         # The first 20, and how many in all.
         self.errors = []
         self.error_count = 0
@@ -198,6 +199,7 @@ class SyncSoak:
         self.counters = []
         # counter id -> the value last acknowledged
         self.expected = {}
+        self.updates_at_warmup = []
 
     def error(self, what):
         self.error_count += 1
@@ -222,42 +224,38 @@ class SyncSoak:
             self.sessions.append(session)
         self.readers = [asyncio.create_task(session.read()) for session in self.sessions]
 
-    async def http_stream(self, http_client_type, deadline):
+    async def writer(self, index, http_client_type, deadline):
+        """Edits counter `index`: odd values over session `index`'s socket, even over HTTP."""
+        counter = self.counters[index]
         client = http_client_type(self.ports["admin"])
-        await client.connect()
-        rng = random.Random(7)
+        rng = random.Random(index)
         value = 0
         try:
+            await client.connect()
             while time.monotonic() < deadline:
-                counter = self.counters[rng.randrange(0, self.counter_count, 2)]
+                await asyncio.sleep(1 + rng.random() * 2)
                 value += 1
-                status, body = await client.request("POST", "/api/mutation", json.dumps(
-                    {"path": "counters:set", "args": {"id": counter, "n": value}}).encode(), {"Content-Type": "application/json"})
-                if status == 200 and body == b'{"status":"success","value":null}':
-                    self.expected[counter] = float(value)
-                    self.http_mutations += 1
+                if value % 2:
+                    if not await self.sessions[index].write(value):
+                        return
                 else:
-                    self.error(f"counters:set over HTTP: {status} {body[:120]!r}")
-                await asyncio.sleep(1 / self.rate)
+                    status, body = await client.request("POST", "/api/mutation", json.dumps(
+                        {"path": "counters:set", "args": {"id": counter, "n": value}}).encode(), {"Content-Type": "application/json"})
+                    if status != 200 or body != b'{"status":"success","value":null}':
+                        return self.error(f"counters:set over HTTP: {status} {body[:120]!r}")
+                    self.http_mutations += 1
+                self.expected[counter] = float(value)
         except (OSError, asyncio.IncompleteReadError, ValueError) as failure:
-            self.error(f"the HTTP mutation stream: {failure!r}")
+            self.error(f"the writer of counter {index}: {failure!r}")
         finally:
             client.close()
 
-    async def socket_stream(self, session, deadline):
-        rng = random.Random(session.index)
-        value = 0
-        while time.monotonic() < deadline:
-            await asyncio.sleep(1 + rng.random() * 2)
-            value += 1
-            if not await session.write(value):
-                return
-            self.expected[session.counter] = float(value)
-
     def streams(self, http_client_type, deadline):
-        writers = [self.sessions[index] for index in range(1, min(self.counter_count, self.session_count), 2)]
-        return [asyncio.create_task(self.http_stream(http_client_type, deadline))] + [
-            asyncio.create_task(self.socket_stream(session, deadline)) for session in writers]
+        return [asyncio.create_task(self.writer(index, http_client_type, deadline)) for index in range(self.counter_count)]
+
+    def warmed_up(self):
+        """Marks where each session stands, so the end can tell that every one kept getting updates."""
+        self.updates_at_warmup = [session.updates for session in self.sessions]
 
     async def finish(self):
         """Every session must come to the value last written to its counter (within 30 s);
@@ -267,6 +265,9 @@ class SyncSoak:
             if all(session.value == self.expected[session.counter] for session in self.sessions):
                 break
             await asyncio.sleep(0.1)
+        stalled = [session.index for session, before in zip(self.sessions, self.updates_at_warmup) if session.updates == before]
+        if stalled:
+            self.error(f"{len(stalled)} sessions got no update after warm-up, e.g. {stalled[:10]}")
         behind = [session for session in self.sessions if session.value != self.expected[session.counter]]
         for session in behind[:10]:
             self.error(f"session {session.index}: ends at {session.value}, its counter at {self.expected[session.counter]}")
@@ -283,8 +284,10 @@ class SyncSoak:
     def report(self):
         transitions = [session.transitions for session in self.sessions]
         updates = [session.updates for session in self.sessions]
+        since = [session.updates - before for session, before in zip(self.sessions, self.updates_at_warmup)]
         return {"sessions": self.session_count, "counters": self.counter_count, "transitions": self.transitions,
                 "transitions_per_session": {"min": min(transitions, default=0), "max": max(transitions, default=0)},
-                "updates_per_session": {"min": min(updates, default=0), "max": max(updates, default=0)},
+                "updates_per_session": {"min": min(updates, default=0), "max": max(updates, default=0),
+                                        "min_after_warmup": min(since, default=0)},
                 "http_mutations": self.http_mutations, "socket_mutations": self.socket_mutations,
                 "errors": self.error_count, "first_errors": self.errors}
