@@ -41,17 +41,49 @@ final class SyncWireClient {
         }
     }
 
-    /// The next frame, which must be a text frame; its text.
-    func nextText() throws -> String {
-        let frame = try nextFrame()
-        try #require(frame.opcode == WebSocketClient.Opcode.text.rawValue && frame.fin, "expected a text frame, got \(frame)")
-        return frame.text
+    /// Waits (at most `seconds`) until something from the server is there to read, without
+    /// holding a thread: Swift Testing runs tests on a pool of one thread per core, and a test
+    /// that blocks one for long keeps the others from starting while their time limits run.
+    func waitForData(within seconds: Double) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if socket.connection.hasBufferedBytes || poll(&entry, 1, 0) == 1 { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// The next frame that is not a WebSocket ping, waited for without holding a thread.
+    func nextFrame(within seconds: Double) async throws -> WebSocketClient.Frame {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while true {
+            let left = Double((deadline - ContinuousClock.now).components.seconds)
+            try #require(try await waitForData(within: max(left, 0)), "no frame within \(seconds) s")
+            let frame = try socket.readFrame()
+            guard frame.opcode == WebSocketClient.Opcode.ping.rawValue else { return frame }
+            pingsAnswered += 1
+            try socket.send(.init(.pong, frame.payload))
+        }
+    }
+
+    static let jsonPing = #"{"type":"Ping"}"#
+
+    /// The next frame, which must be a text frame; its text. With `skippingPings`, JSON `Ping`s
+    /// are passed over: a session quiet for 15 s gets one, which a long test under load may see.
+    func nextText(skippingPings: Bool = false) throws -> String {
+        for _ in 0..<100 {
+            let frame = try nextFrame()
+            try #require(frame.opcode == WebSocketClient.Opcode.text.rawValue && frame.fin, "expected a text frame, got \(frame)")
+            guard skippingPings, frame.text == Self.jsonPing else { return frame.text }
+        }
+        throw RawHTTP.Failure.malformed("100 JSON Pings in a row")
     }
 
     /// The next text frame, which must match `pattern` (see `Wire.match`); its placeholders' values.
     @discardableResult
-    func expectText(_ pattern: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
-        let text = try nextText()
+    func expectText(_ pattern: String, skippingPings: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
+        let text = try nextText(skippingPings: skippingPings)
         return try #require(Wire.match(text, pattern), "\(text)\n  does not match\n\(pattern)", sourceLocation: sourceLocation)
     }
 
