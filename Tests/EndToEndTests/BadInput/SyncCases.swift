@@ -140,7 +140,7 @@ extension BadInputServer {
             Issue.record("\(row.name): no upgrade: \(socket.head)")
             return try expectStillServing(after: row.name)
         }
-        let client = SyncWireClient(upgraded: socket, port: try port(.admin))
+        let client = SyncWireClient(upgraded: socket)
         for answer in row.answers {
             var frame = try client.nextFrame()
             // A ping inside the case is answered before anything else.

@@ -205,7 +205,7 @@ import TestSupport
         for _ in 0..<count {
             let socket = try WebSocketClient(port: server.admin, path: "/api/sync", following: subscribe)
             try #require(socket.head.hasPrefix("HTTP/1.1 101 "), "\(socket.head)")
-            clients.append(SyncWireClient(upgraded: socket, port: server.admin))
+            clients.append(SyncWireClient(upgraded: socket))
             if clients.count % 200 == 0 { await Task.yield() }
         }
         let seeded = Wire.transition(from: (0, 0, Wire.zero), to: (1, 0, Wire.ts), Wire.updated(0, SyncMessageWireTests.seeded), skew: "null")

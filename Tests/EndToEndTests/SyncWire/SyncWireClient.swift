@@ -7,21 +7,18 @@ import TestSupport
 /// answering its WebSocket pings (which it does not hand back) as a real client would.
 final class SyncWireClient {
     let socket: WebSocketClient
-    let port: Int
     /// WebSocket pings the server sent (and that were answered) while reading.
     private(set) var pingsAnswered = 0
 
     /// Upgrades `path` on `port` and requires the 101.
     init(port: Int, path: String = "/api/sync", headers: [(String, String)] = [], timeout: Double = 10) throws {
-        self.port = port
         socket = try WebSocketClient(port: port, path: path, headers: headers, timeout: timeout)
         try #require(socket.head.hasPrefix("HTTP/1.1 101 "), "\(socket.head)")
     }
 
     /// A client on a socket already upgraded (by a test that sent frames behind its request).
-    init(upgraded socket: WebSocketClient, port: Int) {
+    init(upgraded socket: WebSocketClient) {
         self.socket = socket
-        self.port = port
     }
 
     var fd: Int32 { socket.connection.fd }
