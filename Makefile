@@ -76,8 +76,9 @@ test-sanitize: deps
 	TSAN_OPTIONS=halt_on_error=1 MOCKCONVEX_THREADS=2 MOCKCONVEX_BINARY=$$($(TSAN_BUILD) --show-bin-path)/mockconvex \
 	  $(SWIFT) test --skip-build -Xswiftc -sanitize=thread --scratch-path .build-tsan
 
-# Thousands of connections and every kind of route for SOAK_SECONDS on loopback; fails on any
-# error, RSS growth of 10% after warm-up, or descriptors not back to the baseline.
+# Thousands of connections and every kind of route for SOAK_SECONDS on loopback, with thousands
+# of sync sessions under a mutation stream; fails on any error, RSS growth of 10% after
+# warm-up, or descriptors not back to the baseline.
 SOAK_SECONDS ?= 180
 soak: deps
 	$(SWIFT) build -c release --product mockconvex

@@ -3,12 +3,17 @@
 
 Holds --keepalive connections open at once (each sending request after request) while
 --churn more connect, send one request and close, against a release mockconvex with a data
-directory. Reports the errors (any unexpected status, reset or timeout: must be zero), the
-server's open file descriptors and RSS at the start, after warm-up and at the end, and exits 1
-if errors happened, RSS grew 10% or more after warm-up, or the descriptors did not come back
-to the baseline once the clients left.
+directory. Alongside, --sync sessions of the sync protocol (/api/sync, WebSocket) each
+subscribe to one of --counters documents while a mutation stream edits each of them every
+one to three seconds (in turn over HTTP and over a session's own socket): every Transition must chain from the one before, every
+session must end with the value last written to its document, and a session's own mutation
+must be followed by a Transition that shows it, and every session must keep getting updates
+after warm-up. Reports the errors (any unexpected status,
+message, close, reset or timeout: must be zero), the server's open file descriptors and RSS at
+the start, after warm-up and at the end, and exits 1 if errors happened, RSS grew 10% or more
+after warm-up, or the descriptors did not come back to the baseline once the clients left.
 
-    soak/soak.py --mockconvex PATH [--seconds 180] [--keepalive 2000] [--churn 200]
+    soak/soak.py --mockconvex PATH [--seconds 180] [--keepalive 2000] [--churn 200] [--sync 2000]
 """
 
 import argparse
@@ -23,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from sync_soak import SyncSoak
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -200,12 +207,14 @@ def main():
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--keepalive", type=int, default=2000)
     parser.add_argument("--churn", type=int, default=200)
+    parser.add_argument("--sync", type=int, default=2000, help="sync sessions with a live subscription each")
+    parser.add_argument("--counters", type=int, default=100, help="documents the sync sessions subscribe to")
     options = parser.parse_args()
     if options.seconds <= options.warmup:
         parser.error("--seconds must be longer than --warmup")
 
     # Room for every connection on both ends; the server inherits the limit.
-    needed = options.keepalive + options.churn + 1024
+    needed = options.keepalive + options.churn + options.sync + 1024
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < needed:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(needed, soft), hard), hard))
@@ -218,6 +227,9 @@ def main():
     document["functions"]["files:url"] = {"type": "query", "storage": "getUrl"}
     document["functions"]["app:echo"] = {"type": "action", "echo": True}
     document["functions"]["files:delete"] = {"type": "mutation", "storage": "delete"}
+    document["functions"]["counters:add"] = {"type": "mutation", "insert": "counters"}
+    document["functions"]["counters:set"] = {"type": "mutation", "patch": "counters"}
+    document["functions"]["counters:get"] = {"type": "query", "get": "counters"}
     with open(config, "w") as file:
         json.dump(document, file)
     server = subprocess.Popen([options.mockconvex, "--port", "0", "--site-proxy-port", "0", "--port80-port", "0", "--config", config,
@@ -245,27 +257,33 @@ def main():
             setup.close()
             upload_query = json.loads(body)["value"].split("?", 1)[1]
             start = {"fds": fd_count(server.pid), "rss_mib": round(rss_mib(server.pid), 1)}
+            sync = SyncSoak(ports, options.sync, options.counters)
+            await sync.start(Client)
             state, tasks = await soak(ports, upload_query, options.seconds, options.keepalive, options.churn)
+            streams = sync.streams(Client, state.deadline)
             await asyncio.sleep(options.warmup)
             open_now = fd_count(server.pid)
             warm = {"fds": open_now, "rss_mib": round(rss_mib(server.pid), 1), "requests": state.requests}
-            await asyncio.gather(*tasks)
+            sync.warmed_up()
+            await asyncio.gather(*tasks, *streams)
+            await sync.finish()
             end = {"rss_mib": round(rss_mib(server.pid), 1), "requests": state.requests}
             # Every client has closed: the descriptors come back to the baseline (bounded wait).
             settle = time.monotonic() + 30
             while fd_count(server.pid) > start["fds"] and time.monotonic() < settle:
                 await asyncio.sleep(0.05)
             end["fds"] = fd_count(server.pid)
-            return state, start, warm, end
+            return state, sync, start, warm, end
 
-        state, start, warm, end = asyncio.run(run())
-        errors = len(state.errors)
+        state, sync, start, warm, end = asyncio.run(run())
+        errors = len(state.errors) + sync.error_count
         growth = (end["rss_mib"] - warm["rss_mib"]) / warm["rss_mib"] * 100
         report = {
             "seconds": options.seconds, "warmup_seconds": options.warmup,
             "connections": {"keepalive_open_at_once": options.keepalive, "churning": options.churn,
                             "server_fds_after_warmup": warm["fds"]},
             "requests": end["requests"], "errors": errors, "first_errors": [e for e in state.errors if e][:20],
+            "sync": sync.report(),
             "fds": {"start": start["fds"], "after_warmup": warm["fds"], "end": end["fds"]},
             "rss_mib": {"start": start["rss_mib"], "after_warmup": warm["rss_mib"], "end": end["rss_mib"],
                         "growth_after_warmup_percent": round(growth, 1)},

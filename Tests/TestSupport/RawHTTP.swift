@@ -66,6 +66,9 @@ public enum RawHTTP {
         private let timeout: Double
         private var buffer: [UInt8] = []
 
+        /// True when bytes already read from the socket wait here (a poll on `fd` does not see them).
+        public var hasBufferedBytes: Bool { !buffer.isEmpty }
+
         public init(host: String = "127.0.0.1", port: Int, timeout: Double = 10) throws {
             self.timeout = timeout
             // The socket is made and connected before `fd` is set: a class whose init throws

@@ -16,12 +16,19 @@ import TestSupport
     @Test func uploadsKeysAndControlRoutes() throws { try run(BadInputCase.controlAndStorage) }
     @Test func malformedIds() throws { try run(BadInputCase.ids) }
     @Test func pathTraversal() throws { try run(BadInputCase.pathTraversal) }
+    @Test func syncUpgrades() throws { try run(BadInputCase.syncUpgrades) }
+
+    @Test func syncSessions() throws {
+        let server = try BadInputServer()
+        for row in SyncBadInputCase.all { try server.check(row) }
+    }
 
     /// Case names are unique, so a failure names one case.
     @Test func everyCaseHasItsOwnName() {
         let all = BadInputCase.framing + BadInputCase.functionArguments + BadInputCase.callbackArguments
-            + BadInputCase.controlAndStorage + BadInputCase.ids + BadInputCase.pathTraversal
+            + BadInputCase.controlAndStorage + BadInputCase.ids + BadInputCase.pathTraversal + BadInputCase.syncUpgrades
         #expect(Set(all.map(\.name)).count == all.count)
+        #expect(Set(SyncBadInputCase.all.map(\.name)).count == SyncBadInputCase.all.count)
         #expect(all.count >= 200)
     }
 }
