@@ -1,14 +1,14 @@
 // Types for mockconvex's Node helper (index.js). Field names follow docs/control-api.md.
 
 export interface StartOptions {
-  /** The config file (docs/config.md). */
-  config?: string;
+  /** The config file (docs/config.md), a path or a `file:` URL. */
+  config?: string | URL;
   /** The mockconvex binary; default `$MOCKCONVEX_BINARY`, else `mockconvex` on PATH. */
-  binary?: string;
+  binary?: string | URL;
   /** Serve the port-80 listener too (on a free port: `port80Url`); default false (`--no-port80`). */
   port80?: boolean;
   /** Keep documents, files and the instance secret here across restarts. */
-  dataDir?: string;
+  dataDir?: string | URL;
   /** More flags. A port flag wins over the free port; `--control-token T` is sent with control requests. */
   args?: string[];
   /** How long to wait for `mockconvex ready`; default 20000. */
@@ -165,7 +165,7 @@ export class MockConvex extends MockConvexControl {
 export function startMockConvex(options?: StartOptions): Promise<MockConvex>;
 
 /** `binary`, else `$MOCKCONVEX_BINARY`, else `mockconvex` on PATH. */
-export function findBinary(binary?: string): string;
+export function findBinary(binary?: string | URL): string;
 
 /** mockconvex did not start; the message carries its own reason. */
 export class MockConvexStartError extends Error {

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { MockConvexStartError } from "./errors.js";
 
 const LISTENING = "mockconvex listening: ";
@@ -28,9 +29,12 @@ function isExecutableFile(path) {
   }
 }
 
+/** A path given as a string or a `file:` URL (`new URL("./app.json", import.meta.url)`). */
+const pathOf = (place) => (place instanceof URL ? fileURLToPath(place) : String(place));
+
 /** `binary`, else `$MOCKCONVEX_BINARY`, else `mockconvex` on PATH; an executable file. */
 export function findBinary(binary) {
-  const chosen = binary ?? (process.env.MOCKCONVEX_BINARY || onPath("mockconvex"));
+  const chosen = binary != null ? pathOf(binary) : process.env.MOCKCONVEX_BINARY || onPath("mockconvex");
   if (!chosen) {
     throw new MockConvexStartError(
       "no mockconvex binary: pass binary, set MOCKCONVEX_BINARY, or put mockconvex on PATH " +
@@ -66,8 +70,8 @@ export function commandFor({ config, binary, port80 = false, dataDir, args = [] 
     if (!hasFlag(args, flag)) command.push(flag, "0");
   }
   if (!port80 && !hasFlag(args, "--no-port80")) command.push("--no-port80");
-  if (config != null) command.push("--config", String(config));
-  if (dataDir != null) command.push("--data-dir", String(dataDir));
+  if (config != null) command.push("--config", pathOf(config));
+  if (dataDir != null) command.push("--data-dir", pathOf(dataDir));
   return [...command, ...args.map(String)];
 }
 
