@@ -117,6 +117,19 @@ export interface State {
   scheduledFunctions: Record<string, unknown>[];
 }
 
+/** An open sync session (docs/control-api.md, "Sync sessions"). */
+export interface SyncSession {
+  id: number;
+  sessionId: string | null;
+  connectionCount: number | null;
+  clientVersion: string | null;
+  identity: "anonymous" | "admin";
+  queries: { queryId: number; udfPath: string; args: unknown[] }[];
+  messagesIn: number;
+  messagesOut: number;
+  [field: string]: unknown;
+}
+
 /** A function as the config file declares it (docs/config.md, "functions"). */
 export interface FunctionSpec {
   type: "query" | "mutation" | "action";
@@ -147,6 +160,7 @@ export class MockConvexControl {
   listeners(): Promise<ListenerState[]>;
   declare(path: string, spec: FunctionSpec): Promise<FunctionSpec>;
   undeclare(path: string): Promise<void>;
+  syncSessions(): Promise<SyncSession[]>;
   state(): Promise<State>;
 }
 

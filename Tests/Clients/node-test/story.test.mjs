@@ -5,7 +5,7 @@
 // `mockconvex` (clients/js), `convex` (the official bundle) and `ws` (Debian's); the example
 // config's path is in MOCKCONVEX_TEST_CONFIG.
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { after, afterEach, before, beforeEach, test } from "node:test";
 import { ConvexClient, ConvexHttpClient, makeFunctionReference as ref } from "convex/browser";
 import { startMockConvex } from "mockconvex";
 import WebSocket from "ws";
@@ -19,6 +19,15 @@ after(async () => {
 });
 beforeEach(async () => {
   await server.reset();
+});
+// The next test's journal starts empty only if this test's clients have stopped talking: each
+// test closes its clients, and the server sees their sockets close.
+afterEach(async () => {
+  const deadline = performance.now() + 10_000;
+  while ((await server.syncSessions()).length > 0) {
+    assert.ok(performance.now() < deadline, "sync sessions still open 10 s after the test");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 });
 
 const bodies = (rows) => rows.map((row) => row.body);

@@ -5,7 +5,9 @@ config again. TestFrameworkHelperTests runs this file and checks the summary lin
 
 from __future__ import annotations
 
+import gc
 import socket
+import time
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -14,6 +16,18 @@ from convex import ConvexClient
 from convex.http_client import ConvexHttpClient
 
 from mockconvex import ControlAPIError, MockConvex, MockConvexControl
+
+
+@pytest.fixture(autouse=True)
+def clients_gone_after_each_test(mockconvex):
+    """The next test's journal starts empty only if this test's clients have stopped talking:
+    their last reference goes with the test, and the server sees their sockets close."""
+    yield
+    gc.collect()
+    deadline = time.monotonic() + 10
+    while mockconvex.sync_sessions():
+        assert time.monotonic() < deadline, f"sync sessions still open: {mockconvex.sync_sessions()}"
+        time.sleep(0.01)
 
 
 def bodies(rows):

@@ -87,6 +87,11 @@ export class MockConvexControl {
     await this.#call("DELETE", "/_mock/functions/" + functionPath(path));
   }
 
+  /** The open sync sessions (the clients' WebSockets): id, sessionId, identity, queries. */
+  async syncSessions() {
+    return (await this.#call("GET", "/_mock/sync")).sessions;
+  }
+
   /** Every document (in convex_encoded_json), file and scheduled function. */
   async state() {
     return this.#call("GET", "/_mock/state");

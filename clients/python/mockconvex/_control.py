@@ -98,6 +98,10 @@ class MockConvexControl:
         """Removes the function `path` (declared in the config or at run time) until the next reset."""
         self._call("DELETE", "/_mock/functions/" + urllib.parse.quote(path, safe="/:"))
 
+    def sync_sessions(self) -> list[dict[str, Any]]:
+        """The open sync sessions (the clients' WebSockets): id, sessionId, identity, queries."""
+        return list(self._call("GET", "/_mock/sync")["sessions"])
+
     def state(self) -> dict[str, Any]:
         """Every document (in convex_encoded_json), file and scheduled function."""
         return dict(self._call("GET", "/_mock/state"))
