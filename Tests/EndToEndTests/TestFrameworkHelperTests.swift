@@ -9,17 +9,17 @@ import TestSupport
 /// the official client as `convex` and Debian's `ws`. Each run is
 /// checked by its summary (pytest's counts, node's TAP counts) and the names of what passed,
 /// and must leave no process behind: every server it started is stopped by the helper.
-@Suite(.timeLimit(.minutes(4))) struct TestFrameworkHelperTests {
+@Suite(.serialized, .timeLimit(.minutes(4))) struct TestFrameworkHelperTests {
     static var pytestFolder: URL { Fixtures.root.appendingPathComponent("Tests/Clients/pytest") }
 
     // MARK: pytest
 
-    @Test func thePytestPluginDrivesTheRealClientInjectsAFaultReadsTheJournalAndResetsBetweenTests() throws {
+    @Test func thePytestPluginDrivesTheRealClientInjectsAFaultReadsTheJournalAndResetsBetweenTests() async throws {
         try Self.requireInstalledHelperMatchesSources()
         // The binary from the command-line option alone, not from the environment.
         var environment = Self.pythonEnvironment
         environment["MOCKCONVEX_BINARY"] = nil
-        let run = try FrameworkRun(Self.pytest(["-rA", "--mockconvex-binary", MockConvexProcess.binary,
+        let run = try await FrameworkRun.run(Self.pytest(["-rA", "--mockconvex-binary", MockConvexProcess.binary,
                                                 Self.pytestFolder.appendingPathComponent("test_story.py").path]),
                                    environment: environment)
         #expect(run.clean, "\(run.output)")
@@ -38,9 +38,9 @@ import TestSupport
         #expect(run.status == 0)
     }
 
-    @Test func aFailingTestsReportShowsTheJournalOfWhatItsClientSent() throws {
+    @Test func aFailingTestsReportShowsTheJournalOfWhatItsClientSent() async throws {
         try Self.requireInstalledHelperMatchesSources()
-        let run = try FrameworkRun(Self.pytest([Self.pytestFolder.appendingPathComponent("failing_on_purpose.py").path]),
+        let run = try await FrameworkRun.run(Self.pytest([Self.pytestFolder.appendingPathComponent("failing_on_purpose.py").path]),
                                    environment: Self.pythonEnvironment)
         #expect(run.clean, "\(run.output)")
         #expect(run.status == 1)
@@ -55,9 +55,9 @@ import TestSupport
                 "\(run.output)")
     }
 
-    @Test func aBadConfigFailsTheFixtureAtOnceWithMockconvexsMessage() throws {
+    @Test func aBadConfigFailsTheFixtureAtOnceWithMockconvexsMessage() async throws {
         try Self.requireInstalledHelperMatchesSources()
-        let run = try FrameworkRun(Self.pytest([Self.pytestFolder.appendingPathComponent("startup_failures.py").path]),
+        let run = try await FrameworkRun.run(Self.pytest([Self.pytestFolder.appendingPathComponent("startup_failures.py").path]),
                                    environment: Self.pythonEnvironment)
         #expect(run.clean, "\(run.output)")
         #expect(run.pytestSummary?.counts == "1 passed, 2 errors", "\(run.output)")
@@ -72,11 +72,11 @@ import TestSupport
         }
     }
 
-    @Test func aTakenPortFailsTheFixtureAtOnceWithMockconvexsMessage() throws {
+    @Test func aTakenPortFailsTheFixtureAtOnceWithMockconvexsMessage() async throws {
         try Self.requireInstalledHelperMatchesSources()
         let taken = try Sockets.listen()
         defer { close(taken.fd) }
-        let run = try FrameworkRun(Self.pytest(["-o", "mockconvex_args=--port \(taken.port)", "-k", "ini_config",
+        let run = try await FrameworkRun.run(Self.pytest(["-o", "mockconvex_args=--port \(taken.port)", "-k", "ini_config",
                                                 Self.pytestFolder.appendingPathComponent("startup_failures.py").path]),
                                    environment: Self.pythonEnvironment)
         #expect(run.clean, "\(run.output)")
@@ -92,7 +92,7 @@ import TestSupport
 
     // MARK: node --test
 
-    @Test func nodeTestRunsTheStoryWithTheOfficialJSClientTheStartupFailuresAndTheExample() throws {
+    @Test func nodeTestRunsTheStoryWithTheOfficialJSClientTheStartupFailuresAndTheExample() async throws {
         guard FileManager.default.fileExists(atPath: ClientScript.jsClient) else {
             Issue.record("no official JS client at \(ClientScript.jsClient): set MOCKCONVEX_JS_CLIENT to it")
             return
@@ -113,7 +113,7 @@ import TestSupport
         var environment = ProcessInfo.processInfo.environment
         environment["MOCKCONVEX_BINARY"] = MockConvexProcess.binary
         environment["MOCKCONVEX_TEST_CONFIG"] = Fixtures.exampleConfig
-        let run = try FrameworkRun(["node", "--test", "--test-reporter=tap", "messages.test.mjs", "startup.test.mjs", "story.test.mjs"],
+        let run = try await FrameworkRun.run(["node", "--test", "--test-reporter=tap", "messages.test.mjs", "startup.test.mjs", "story.test.mjs"],
                                    environment: environment, directory: project)
         #expect(run.clean, "\(run.output)")
         #expect(run.status == 0, "\(run.output)")
@@ -186,14 +186,25 @@ import TestSupport
 /// the leader of a process group of its own, and the servers a run starts stay in it: killing
 /// the group ends them all, and a group still populated after the run has exited means a
 /// server outlived the tests that started it.
-struct FrameworkRun {
+struct FrameworkRun: Sendable {
     let status: Int32
     let output: String
     /// Finished within its time limit, leaving no process of its group behind.
     let clean: Bool
     var lines: [String] { output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
 
-    init(_ arguments: [String], environment: [String: String], directory: URL? = nil, timeout: Double = 90) throws {
+    /// Runs it on a thread of its own: waiting for a run that takes seconds must not hold one
+    /// of the few threads the rest of the suite's tests share.
+    static func run(_ arguments: [String], environment: [String: String], directory: URL? = nil,
+                    timeout: Double = 90) async throws -> FrameworkRun {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try FrameworkRun(arguments, environment: environment, directory: directory, timeout: timeout) })
+            }.start()
+        }
+    }
+
+    private init(_ arguments: [String], environment: [String: String], directory: URL?, timeout: Double) throws {
         // stdout and stderr in one file, interleaved as on a terminal, read once the run is over.
         let log = try Fixtures.temporaryFile("", suffix: ".log")
         defer { try? FileManager.default.removeItem(atPath: log) }
