@@ -83,7 +83,10 @@ test("a delayed Transition: the mutation resolves that much later", async () => 
     assert.equal(typeof id, "number");
     const started = performance.now();
     await client.mutation(ref("messages:send"), { body: "late", author: "ada" });
-    assert.ok(performance.now() - started >= 500, `resolved after ${performance.now() - started} ms`);
+    // Undelayed it takes a few ms. The server's timers run on libevent's clock, which may be a
+    // coarse one (a tick of up to a few ms), so the delay is not held to the millisecond.
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 450, `resolved after ${elapsed} ms`);
     // Used up, so gone.
     assert.deepEqual(await server.faults(), []);
   } finally {
