@@ -4,7 +4,8 @@
 # file for it), pkg-config, and the tools the tests drive for real
 # (curl, socat, nginx, wrk, iproute2, docker-compose to validate the compose files), and the
 # real Convex clients the sync tests run: Node with the `ws` package and Chromium (Debian's
-# packages), and the Python `convex` client from PyPI in a virtualenv under .build/.
+# packages), and the Python `convex` client and pytest from PyPI in a virtualenv under .build/,
+# with the project's own Python helper (clients/python) installed there as a user installs it.
 # Only Debian and Ubuntu are supported (through apt-get): mockconvex is built and tested on Linux
 # only, and nothing builds it on macOS.
 set -euo pipefail
@@ -59,14 +60,24 @@ if ! have_wslay; then
   exit 1
 fi
 
-# The Python client the sync tests run: `convex` 0.8.1 (a Rust core over the sync WebSocket),
-# in a virtualenv of the checkout's own, made once.
+# The Python client the sync tests run, `convex` 0.8.1 (a Rust core over the sync WebSocket),
+# and pytest 9.2.0 for the pytest plugin's tests, in a virtualenv of the checkout's own, made once.
 if [ "$want_tools" = all ]; then
   venv="$(dirname "$0")/../.build/python-clients"
-  if ! "$venv/bin/python" -c 'import convex; assert convex.__version__ == "0.8.1"' 2>/dev/null; then
-    echo "installing: the Python convex client 0.8.1 (PyPI) into .build/python-clients"
+  if ! "$venv/bin/python" -c 'import convex, pytest; assert (convex.__version__, pytest.__version__) == ("0.8.1", "9.2.0")' 2>/dev/null; then
+    echo "installing: the Python convex client 0.8.1 and pytest 9.2.0 (PyPI) into .build/python-clients"
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check convex==0.8.1
+    "$venv/bin/pip" install --quiet --disable-pip-version-check convex==0.8.1 pytest==9.2.0
+  fi
+  # The helper and pytest plugin (clients/python), installed from its folder as a user would, and
+  # again whenever its sources change (the hash of its files is kept beside the virtualenv).
+  helper="$(dirname "$0")/../clients/python"
+  stamp="$venv/mockconvex-helper.sha256"
+  sources_hash="$(cd "$helper" && find . -type f ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$sources_hash" ]; then
+    echo "installing: the mockconvex Python helper (clients/python) into .build/python-clients"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$helper"
+    echo "$sources_hash" > "$stamp"
   fi
 fi
