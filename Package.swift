@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-atomics", exact: "1.3.0"),
+        // JWT signatures, JWKS parsing and the test issuer's signing key. 5.8.0 takes
+        // swift-crypto 4.1 ..< 6, so it shares the exact 4.5.2 above.
+        .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
     ],
     targets: [
         // libevent 2.1, found through pkg-config; the module map links libevent_pthreads too.
@@ -61,6 +64,8 @@ let package = Package(
             dependencies: [
                 "EventHTTP", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             linkerSettings: sqliteLinking
         ),

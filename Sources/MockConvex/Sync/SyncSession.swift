@@ -192,7 +192,7 @@ final class SyncSession {
             ("sessionId", connect.map { .string($0.sessionId) } ?? .null),
             ("connectionCount", connect.map { .integer(Int64($0.connectionCount)) } ?? .null),
             ("clientVersion", .string(clientVersion.description)),
-            ("identity", .string(identity == .admin ? "admin" : "anonymous")),
+            ("identity", .string(identity.label)),
             ("version", sent.json),
             ("queries", .array(subscriptions.keys.sorted().compactMap { id in
                 subscriptions[id].map { .object([("queryId", .integer(Int64(id))), ("udfPath", .string($0.path.stripped)), ("args", .array($0.args))]) }
