@@ -79,8 +79,13 @@ let package = Package(
             ]
         ),
         // Shared by the test targets: a raw HTTP/1.1 client, a WebSocket client (swift-crypto for
-        // its handshake's SHA-1) and a harness that runs the real binary.
-        .target(name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
+        // its handshake's SHA-1), a harness that runs the real binary, and key pairs that sign
+        // user tokens (swift-crypto's RSA, not the jwt-kit that verifies them).
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "TestSupport"]),
         .testTarget(name: "MockConvexTests", dependencies: ["MockConvex", "EventHTTP", "TestSupport"]),
         .testTarget(

@@ -1,3 +1,4 @@
+import Dispatch
 import FoundationEssentials
 import JWTKit
 
@@ -63,11 +64,25 @@ struct VerificationKeys: Sendable {
     }
 }
 
-/// Runs jwt-kit's few `async` steps (building keys) on Swift's cooperative pool and hands the
-/// result back through a `Reply`, so on the caller's own loop. Nothing blocks: the loop keeps
-/// serving while the Task runs, and a loop that stopped meanwhile simply drops the answer.
+/// Runs jwt-kit's few `async` steps (building keys) and hands the result back through a
+/// `Reply`, so on the caller's own loop. Nothing blocks: the loop keeps serving meanwhile, and
+/// a loop that stopped simply drops the answer.
+///
+/// The Task prefers an executor of its own (a Dispatch queue, and jwt-kit's actors follow the
+/// preference) rather than Swift's cooperative pool: whatever else occupies that pool (two
+/// threads on two cores; tests block them running event loops) must not hold up a token.
 enum KeyBridge {
     static func run<Value: Sendable>(_ work: @escaping @Sendable () async -> Value, _ reply: Reply<Value>) {
-        Task { reply.later(await work()) }
+        Task(executorPreference: KeyBuildingExecutor.shared) { reply.later(await work()) }
+    }
+}
+
+final class KeyBuildingExecutor: TaskExecutor {
+    static let shared = KeyBuildingExecutor()
+    private let queue = DispatchQueue(label: "mockconvex.auth-keys")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
