@@ -110,16 +110,32 @@ extension SyncSession {
         case .user(let jwt): .bearer(jwt)
         case .none: .none
         }
+        authenticating = true
         deployment.authenticate(credentials, on: loop) { [weak self] result in
             guard let self, !isClosed else { return }
+            authenticating = false
             switch result {
             case .failure(let error):
-                fail(.authentication(error.message))
+                return fail(.authentication(error.message))
             case .success(let identity):
                 self.identity = identity
                 receivedIdentity = base &+ 1
                 rerunEverything = true
                 scheduleUpdate()
+            }
+            releaseHeldMessages()
+        }
+    }
+
+    /// The messages that waited for an `Authenticate`, in order, until one of them waits again.
+    private func releaseHeldMessages() {
+        var held = heldMessages[...]
+        heldMessages = []
+        while let next = held.popFirst(), !isClosed {
+            received(text: next)
+            if authenticating {
+                heldMessages = Array(held) + heldMessages
+                return
             }
         }
     }
