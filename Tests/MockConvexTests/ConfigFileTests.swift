@@ -13,7 +13,7 @@ import Testing
         let config = try DeploymentConfig.parse(bytes)
         #expect(config.functionPaths.map(\.description) == [
             "messages:send", "messages:list", "messages:get", "messages:edit", "messages:swap", "messages:remove",
-            "app:version", "app:echo", "app:fail", "app:secret",
+            "app:version", "app:echo", "app:fail", "app:secret", "me:who",
         ])
         #expect(config.functions[FunctionPath(module: "app.js", function: "echo")] == FunctionSpec(kind: .action, behaviour: .echo, delayMs: 50))
         #expect(config.functions[FunctionPath(module: "app.js", function: "secret")] == FunctionSpec(kind: .query, visibility: .internal, behaviour: .returns(.string("s3cret"))))
