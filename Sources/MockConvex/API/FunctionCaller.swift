@@ -37,6 +37,9 @@ final class FunctionCaller {
         var returned = false
         deployment.authenticate(credentials, on: loop) { result in
             guard returned else { return immediate = result }
+            // Answered meanwhile (the request timeout, a fault, the client gone): nothing may
+            // run for it any more, least of all a mutation.
+            guard responder.isOpen else { return }
             do throws(ConvexAPIError) {
                 try body(result.get())
             } catch {

@@ -55,12 +55,13 @@ final class Authenticator: Sendable {
         })
     }
 
-    /// The key the fetched keys are kept under: the JWKS URI, or the OIDC issuer whose
-    /// discovery finds them.
+    /// The key the fetched keys are kept under: the JWKS URI, or the OIDC provider's domain
+    /// (not the token's `iss`, whose trailing slashes a client could vary without end to
+    /// fill the cache).
     private static func sourceKey(_ provider: AuthProvider, _ token: UnverifiedToken) -> String {
         switch provider.kind {
         case .customJwt(let jwks, _): "jwks " + jwks
-        case .oidc: "oidc " + (token.issuer ?? "")
+        case .oidc: "oidc " + provider.issuer
         case .testIssuer: "test issuer"
         }
     }
@@ -86,7 +87,7 @@ final class Authenticator: Sendable {
                 }
             }
         case .oidc:
-            KeyDocuments.discover(token.issuer ?? "", on: loop) { result in
+            KeyDocuments.discover(provider.issuer, on: loop) { result in
                 switch result {
                 case .failure(let error): done.now(.failure(error))
                 case .success(let found): Self.build(found.keys, algorithms: TokenCheck.oidcAlgorithms, issuer: found.issuer, done)

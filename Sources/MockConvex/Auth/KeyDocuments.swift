@@ -35,7 +35,8 @@ enum KeyDocuments {
     }
 
     /// OIDC discovery at `{issuer}/.well-known/openid-configuration`: its `issuer` must be the
-    /// token's, then its `jwks_uri` is fetched. Any failure is the backend's
+    /// provider's (trailing slashes aside; the token's `iss` must then equal it exactly), then
+    /// its `jwks_uri` is fetched. Any failure is the backend's
     /// `AuthProviderDiscoveryFailed`.
     static func discover(_ issuer: String, on loop: EventLoop, _ completion: @escaping (Result<(issuer: String, keys: JWKSDocument), ConvexAPIError>) -> Void) {
         let url = String(AuthProvider.trimmedSlashes(issuer)) + "/.well-known/openid-configuration"
@@ -46,7 +47,8 @@ enum KeyDocuments {
                 return completion(.failure(TokenRejection.discoveryFailed(issuer, status: response.status, body: response.body)))
             }
             guard response.body.count <= maxDocumentBytes, let metadata = try? JSONReader.parse(response.body, maxDepth: 64),
-                  let discovered = metadata["issuer"]?.stringValue, discovered == issuer,
+                  let discovered = metadata["issuer"]?.stringValue,
+                  AuthProvider.trimmedSlashes(discovered) == AuthProvider.trimmedSlashes(issuer),
                   let jwksURI = metadata["jwks_uri"]?.stringValue, jwksURI.hasPrefix("http://") || jwksURI.hasPrefix("https://")
             else { return completion(.failure(failed)) }
             get(jwksURI, on: loop) { result in

@@ -43,20 +43,21 @@ final class TestIssuer: Sendable {
     /// The key, made (or read from the data directory) on first need, off the loop: RSA key
     /// generation takes a noticeable fraction of a second.
     func key(_ reply: Reply<Result<Key, ConvexAPIError>>) {
-        let made: Key? = state.withLock { state in
+        // Whoever finds the key unmade starts making it, decided under the lock.
+        let (made, starts): (Key?, Bool) = state.withLock { state in
             switch state {
-            case .made(let key): return key
+            case .made(let key): return (key, false)
             case .making(var waiting):
                 waiting.append(reply)
                 state = .making(waiting)
-                return nil
+                return (nil, false)
             case .unmade:
                 state = .making([reply])
-                return nil
+                return (nil, true)
             }
         }
         if let made { return reply.now(.success(made)) }
-        guard state.withLock({ if case .making(let waiting) = $0 { waiting.count == 1 } else { false } }) else { return }
+        guard starts else { return }
         let keyFile = keyFile
         let issuer = issuer
         KeyBridge.run({ await Self.makeKey(keyFile: keyFile, issuer: issuer) }, Reply(anywhere: { [self] result in
