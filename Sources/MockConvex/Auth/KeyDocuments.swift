@@ -65,7 +65,7 @@ enum KeyDocuments {
     /// One GET on a client of its own, kept alive by its own completion until it answers.
     private static func get(_ url: String, on loop: EventLoop, _ completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
         let client = HTTPClient(loop: loop)
-        client.send(.GET, url: url, headers: ["Accept": "application/json"], timeout: timeout) { result in
+        client.send(.GET, url: url, headers: ["Accept": "application/json"], timeout: timeout, maxResponseBytes: maxDocumentBytes) { result in
             withExtendedLifetime(client) { completion(result) }
         }
     }
