@@ -26,8 +26,11 @@ final class FunctionRoutes {
             responder.send(ConvexResponses.json(200, .object([("ts", .string(Timestamp.encode(deployment.latestTimestamp)))])))
         }
         router.add(.GET, "/api/check_admin_key") { [self] request, responder in
-            guard try deployment.authenticateAdmin(RequestChecks.credentials(request)) else { throw Self.notAnAdmin }
-            responder.send(ConvexResponses.json(200, .object([("success", .bool(true)), ("allowedOps", .array([])), ("isReadOnly", .bool(false))])))
+            // A user token is checked (and refused with its 401) before it is found no admin.
+            try caller.authenticated(RequestChecks.credentials(request), for: responder) { identity throws(ConvexAPIError) in
+                guard identity.isAdmin else { throw Self.notAnAdmin }
+                responder.send(ConvexResponses.json(200, .object([("success", .bool(true)), ("allowedOps", .array([])), ("isReadOnly", .bool(false))])))
+            }
         }
     }
 

@@ -199,19 +199,6 @@ public final class Deployment: Sendable {
         }
     }
 
-    /// For routes that take admin keys only: a user token is never an admin, so nothing is
-    /// fetched and the answer is immediate.
-    func authenticateAdmin(_ credentials: Credentials) throws(ConvexAPIError) -> Bool {
-        switch credentials {
-        case .none, .bearer: return false
-        case .adminKey(let key):
-            guard SecretComparison.equal(Array(key.utf8), Array(settings.adminKey.utf8)) else {
-                throw ConvexAPIError.unauthenticated("BadAdminKey", "The provided admin key was invalid for this instance")
-            }
-            return true
-        }
-    }
-
     /// A callback token for a Node action of this deployment (the emulation, or a test).
     func issueCallbackToken() -> String {
         callbackTokens.issue(issuedAt: clock())
