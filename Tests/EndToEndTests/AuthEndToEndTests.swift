@@ -70,6 +70,75 @@ import TestSupport
         #expect(try Self.who(try second.sign(claims()), port: admin).status == 200)
     }
 
+    @Test func aCustomJWTProviderFetchesItsJWKSOverHTTPAndSaysWhyNot() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let provider = try ClientScript.python("oidc_provider.py", [directory])
+        defer { provider.stop() }
+        let port = try #require(provider.step("listening")?["port"] as? Int, "\(provider.transcript)")
+        let key = try TestSigningKey(.ES256, keyID: "es")
+        try Self.write(TestSigningKey.jwks([key]), to: directory + "/jwks.json")
+        let missing = "http://127.0.0.1:\(port)/missing.json"
+        let config = try Fixtures.temporaryFile("""
+            {"auth": {"providers": [
+               {"type": "customJwt", "issuer": "https://good.test", "jwks": "http://127.0.0.1:\(port)/jwks.json", "algorithm": "ES256"},
+               {"type": "customJwt", "issuer": "https://missing.test", "jwks": "\(missing)", "algorithm": "ES256"}]}, \(Self.functions)}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let server = try MockConvexProcess(["--config", config, "--port", "0", "--site-proxy-port", "0", "--no-port80"])
+        defer { server.stop() }
+        let admin = try server.port("admin")
+        let now = Int64(Date().timeIntervalSince1970)
+        let good = try Self.who(try key.sign(#"{"iss":"https://good.test","sub":"e","iat":\#(now),"exp":\#(now + 600)}"#), port: admin)
+        #expect(good.status == 200)
+        #expect(good.text == #"{"status":"success","value":{"issuer":"https://good.test","subject":"e","tokenIdentifier":"https://good.test|e"}}"#)
+        let bad = try Self.who(try key.sign(#"{"iss":"https://missing.test","sub":"e","iat":\#(now),"exp":\#(now + 600)}"#), port: admin)
+        #expect(bad.status == 401)
+        #expect(bad.text == #"{"code":"InvalidAuthHeader","message":"Could not fetch JWKS from URL '\#(missing)': HTTP 404 Not Found. Check that the URL is correct and accessible."}"#)
+    }
+
+    @Test func aProviderThatNeverAnswersHoldsARequestNoLongerThanTheRequestTimeout() throws {
+        let silent = try Sockets.listen()
+        defer { close(silent.fd) }
+        let config = try Fixtures.temporaryFile("""
+            {"auth": {"providers": [{"domain": "http://127.0.0.1:\(silent.port)", "applicationID": "convex"}]}, \(Self.functions)}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let server = try MockConvexProcess(["--config", config, "--port", "0", "--site-proxy-port", "0", "--no-port80", "--request-timeout", "2"])
+        defer { server.stop() }
+        let admin = try server.port("admin")
+        let key = try TestSigningKey(.RS256, keyID: "k")
+        let now = Int64(Date().timeIntervalSince1970)
+        let token = try key.sign(#"{"iss":"http://127.0.0.1:\#(silent.port)","sub":"u","aud":"convex","iat":\#(now),"exp":\#(now + 600)}"#)
+        let started = Date()
+        let answer = try Self.who(token, port: admin)
+        #expect(answer.status == 408)
+        #expect(Date().timeIntervalSince(started) < 8)
+        // The server serves on meanwhile.
+        #expect(try RawHTTP.get("/version", port: admin).status == 200)
+    }
+
+    @Test func theTestIssuersKeyOutlivesARestartInTheDataDirectory() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = try Fixtures.temporaryFile("{\(Self.functions)}")
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let arguments = ["--config", config, "--port", "0", "--site-proxy-port", "0", "--no-port80", "--data-dir", directory]
+        let first = try MockConvexProcess(arguments)
+        let issued = try RawHTTP.post("/_mock/auth/token", port: try first.port("admin"), json: #"{"subject": "dora"}"#)
+        #expect(first.stop() == 0)
+        let token = try #require((try JSONSerialization.jsonObject(with: Data(issued.body)) as? [String: Any])?["token"] as? String)
+        let keyFile = directory + "/auth-test-issuer-key.pem"
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int)
+        #expect(mode == 0o600)
+
+        let second = try MockConvexProcess(arguments)
+        defer { second.stop() }
+        let answer = try Self.who(token, port: try second.port("admin"))
+        #expect(answer.status == 200)
+        #expect(answer.text.contains(#""tokenIdentifier":"http://127.0.0.1/_mock/auth|dora""#))
+    }
+
     @Test func thePythonClientSignsInWithACustomJWTAndATestIssuerToken() throws {
         let key = try TestSigningKey(.RS256, keyID: "py")
         let config = try Fixtures.temporaryFile("""
