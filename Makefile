@@ -35,9 +35,11 @@ test: deps
 	MOCKCONVEX_STATIC_BINARY=$$($(STATIC_BUILD) --show-bin-path)/mockconvex \
 	timeout --kill-after=30 $(TEST_TIMEOUT) $(SWIFT) test --skip-build
 
-# Speed, as ratios against a bare C evhttp server and nginx in the same run (a few minutes).
+# Speed, as ratios against a bare C evhttp server and nginx in the same run, five interleaved
+# rounds per pair, and instructions per request under callgrind (about ten minutes).
 BENCH_CC ?= $(shell command -v cc || command -v clang)
-bench: deps
+bench:
+	./scripts/install-deps.sh bench
 	$(SWIFT) build -c release --product mockconvex
 	mkdir -p .build/bench
 	$(BENCH_CC) -O2 -o .build/bench/evhttp_baseline bench/evhttp_baseline.c $$(pkg-config --cflags --libs libevent)

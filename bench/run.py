@@ -2,11 +2,17 @@
 """`make bench`: mockconvex against a bare C evhttp server and nginx, on loopback, as ratios.
 
 Every server gets the same wrk load (bench/wrk_report.lua) in the same run, because absolute
-figures drift between runs and machines; the ratios are what to compare. Prints one table and
-writes bench/results/latest.json. Bounded: every wait has a deadline, each wrk run lasts
---seconds, and every process started here is stopped on the way out.
+figures drift between runs and machines; the ratios are what to compare. Each case runs against
+its baseline in at least five interleaved rounds (the order swapped each round) and the median
+ratio and the rounds' spread are printed. mockconvex runs with the flags users run it with (the
+access log at info, into a file), and --log-level warning only as a second, labelled case. The
+machine's load, busy share and CPU steal are read before and after, and a noisy run says so.
+Instruction counts under callgrind (bench/instructions.py) come last: they are repeatable where
+wall-clock figures are not. Prints one table and writes bench/results/latest.json. Bounded:
+every wait has a deadline, each wrk run lasts --seconds, and every process started here is
+stopped on the way out.
 
-    bench/run.py --mockconvex PATH --baseline PATH [--static PATH] [--seconds 4] [--connections 32] [--rounds 2]
+    bench/run.py --mockconvex PATH --baseline PATH [--static PATH] [--seconds 3] [--connections 32] [--rounds 5]
 """
 
 import argparse
@@ -23,6 +29,7 @@ import tempfile
 import time
 import urllib.request
 
+import instructions
 import sync_fanout
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -65,8 +72,11 @@ class Server:
 
     started = []
 
-    def __init__(self, command, ready_url=None, stdout_ready=None, env=None):
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    def __init__(self, command, ready_url=None, stdout_ready=None, env=None, stderr_path=None):
+        # A log goes to a file, as a user's redirected stderr does; a pipe nobody reads would
+        # fill and make the server drop lines, which is not what users run.
+        self.stderr = open(stderr_path or os.devnull, "w")
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env)
         Server.started.append(self)
         self.lines = []
         if stdout_ready:
@@ -74,7 +84,7 @@ class Server:
             while time.monotonic() < deadline:
                 line = self.process.stdout.readline()
                 if not line:
-                    raise RuntimeError(f"{command[0]} exited: {self.process.stderr.read()}")
+                    raise RuntimeError(f"{command[0]} exited before it was ready (its stderr: {stderr_path or 'discarded'})")
                 self.lines.append(line.rstrip("\n"))
                 if line.rstrip("\n") == stdout_ready:
                     break
@@ -98,6 +108,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        self.stderr.close()
 
     @classmethod
     def stop_all(cls):
@@ -105,11 +116,12 @@ class Server:
             server.stop()
 
 
-def mockconvex(binary, *arguments):
-    """mockconvex on free ports; returns the server and its listeners' ports."""
-    command = [binary, "--port", "0", "--site-proxy-port", "0", "--port80-port", "0", "--log-level", "warning",
+def mockconvex(binary, *arguments, log=None):
+    """mockconvex on free ports with the example config and otherwise the flags users run with
+    (access log at info), its stderr in the file `log`; returns the server and its ports."""
+    command = [binary, "--port", "0", "--site-proxy-port", "0", "--port80-port", "0",
                "--config", os.path.join(ROOT, "config", "mockconvex.json"), *arguments]
-    server = Server(command, stdout_ready="mockconvex ready")
+    server = Server(command, stdout_ready="mockconvex ready", stderr_path=log)
     ports = {}
     for line in server.lines:
         match = re.match(r"mockconvex listening: (\w+) http://127\.0\.0\.1:(\d+)", line)
@@ -136,9 +148,48 @@ def wrk_in_background(url, seconds, connections, method, body_file, content_type
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def best(runs):
-    """The least disturbed of several runs of one case: the one with the most requests/s."""
-    return max(runs, key=lambda figures: figures["rps"])
+def median_of(values):
+    return statistics.median(values)
+
+
+def compare(label, against, run_case, run_baseline, rounds, target=None, note=""):
+    """`rounds` interleaved rounds of a case and its baseline, the order swapped every round so
+    that neither side always runs on a warmer or quieter machine. Each round gives one ratio;
+    the row keeps the median ratio and the spread (lowest and highest), and the median figures
+    of each side."""
+    cases, baselines, ratios = [], [], []
+    for index in range(rounds):
+        if index % 2 == 0:
+            case, baseline = run_case(), run_baseline()
+        else:
+            baseline, case = run_baseline(), run_case()
+        cases.append(case)
+        baselines.append(baseline)
+        ratios.append(case["rps"] / baseline["rps"] if baseline["rps"] else 0.0)
+    middle = lambda runs, key: median_of([run[key] for run in runs])
+    print(f"  measured {label}: {median_of(ratios):.2f}x {against} (rounds {', '.join(f'{r:.2f}' for r in ratios)})", file=sys.stderr)
+    return {"name": label, "against": against, "rps": middle(cases, "rps"), "baseline_rps": middle(baselines, "rps"),
+            "p50_us": middle(cases, "p50_us"), "p99_us": middle(cases, "p99_us"),
+            "ratio": round(median_of(ratios), 2), "ratio_low": round(min(ratios), 2), "ratio_high": round(max(ratios), 2),
+            "ratios": [round(ratio, 3) for ratio in ratios], "target": target, "note": note,
+            "error_count": sum(run["error_count"] for run in cases + baselines)}
+
+
+def machine_state(seconds=2.0):
+    """Load averages, and CPU use and steal over `seconds` of the bench doing nothing: what
+    else the machine is doing, which a ratio cannot fully cancel."""
+    with open("/proc/loadavg") as loadavg:
+        load = [float(value) for value in loadavg.read().split()[:3]]
+    with open("/proc/stat") as stat:
+        before = [int(value) for value in stat.readline().split()[1:]]
+    time.sleep(seconds)
+    with open("/proc/stat") as stat:
+        after = [int(value) for value in stat.readline().split()[1:]]
+    delta = [b - a for a, b in zip(before, after)]
+    total = sum(delta[:8]) or 1
+    idle = delta[3] + delta[4]
+    return {"load": load, "busy_percent": round(100 * (total - idle) / total, 1),
+            "steal_percent": round(100 * delta[7] / total, 1) if len(delta) > 7 else 0.0}
 
 
 def startup(binary, runs=20):
@@ -147,7 +198,7 @@ def startup(binary, runs=20):
     for _ in range(runs):
         port = free_port()
         began = time.monotonic()
-        process = subprocess.Popen([binary, "--port", str(port), "--site-proxy-port", "0", "--no-port80", "--log-level", "warning"],
+        process = subprocess.Popen([binary, "--port", str(port), "--site-proxy-port", "0", "--no-port80"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             url = f"http://127.0.0.1:{port}/version"
@@ -187,22 +238,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mockconvex", required=True)
     parser.add_argument("--baseline", required=True)
-    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=3, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=2, help="runs of the key cases, the best kept")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of each pair (at least 5)")
     parser.add_argument("--static", help="the container's static build, for its start-up and idle RSS")
+    parser.add_argument("--no-instructions", action="store_true", help="skip the callgrind counts (valgrind)")
     parser.add_argument("--output", default=os.path.join(HERE, "results", "latest.json"))
     options = parser.parse_args()
-    seconds, connections = options.seconds, options.connections
+    if options.rounds < 5:
+        parser.error("--rounds must be at least 5: fewer cannot tell a ratio from noise")
+    seconds, connections, rounds = options.seconds, options.connections, options.rounds
     work = tempfile.mkdtemp(prefix="mockconvex-bench-")
-    results = {"machine": machine(), "settings": {"seconds": seconds, "connections": connections, "wrk_threads": 1}, "rows": []}
+    results = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "before": machine_state(),
+               "settings": {"seconds": seconds, "connections": connections, "wrk_threads": 1, "rounds": rounds}, "rows": []}
     rows = results["rows"]
-
-    def row(name, figures, **extra):
-        entry = {"name": name, **figures, **extra}
-        rows.append(entry)
-        print(f"  measured {name}: {figures.get('rps', 0):.0f} req/s", file=sys.stderr)
-        return entry
 
     def body_file(name, content):
         path = os.path.join(work, name)
@@ -210,25 +259,45 @@ def main():
             file.write(content)
         return path
 
+    def log(name):
+        return os.path.join(work, f"{name}.stderr.log")
+
+    def get(url, conns=connections, close=False, threads=1):
+        return lambda: wrk(url, seconds, conns, close=close, threads=threads)
+
+    def post(url, body, conns=connections):
+        return lambda: wrk(url, seconds, conns, "POST", body, "application/json")
+
+    def pair(*arguments, **keywords):
+        entry = compare(*arguments, rounds=rounds, **keywords)
+        rows.append(entry)
+        return entry
+
     mutation_body = body_file("mutation.json", b'{"path":"messages:send","args":{"body":"hi","author":"bench"}}')
     try:
-        # GET /version and a POST: mockconvex and the C server alternately, best of `rounds`, so
-        # that a disturbance on the machine does not land on one side only.
-        server, ports = mockconvex(options.mockconvex)
-        admin = f"http://127.0.0.1:{ports['admin']}"
+        # The C server, and mockconvex twice: as users start it (default flags, the access log
+        # at info into a file) and with --log-level warning. All three stay up, so every pair
+        # below interleaves its rounds.
         c_port = free_port()
         Server([options.baseline, str(c_port)], stdout_ready="ready")
         c_url = f"http://127.0.0.1:{c_port}"
-        rounds = {"mc": [], "c": [], "c_post": []}
-        for _ in range(options.rounds):
-            rounds["mc"].append(wrk(admin + "/version", seconds, connections))
-            rounds["c"].append(wrk(c_url + "/version", seconds, connections))
-            rounds["c_post"].append(wrk(c_url + "/api/mutation", seconds, connections, "POST", mutation_body, "application/json"))
-        mc_version = row("GET /version, mockconvex", best(rounds["mc"]))
-        c_version = row("GET /version, C evhttp", best(rounds["c"]))
-        c_post = row("POST fixed JSON, C evhttp", best(rounds["c_post"]))
+        default, default_ports = mockconvex(options.mockconvex, log=log("default"))
+        quiet, quiet_ports = mockconvex(options.mockconvex, "--log-level", "warning", log=log("warning"))
+        admin = f"http://127.0.0.1:{default_ports['admin']}"
+        quiet_admin = f"http://127.0.0.1:{quiet_ports['admin']}"
+        document = json.loads(http("POST", admin + "/api/mutation", open(mutation_body, "rb").read(), {"Content-Type": "application/json"}))["value"]
+        query_body = body_file("query.json", json.dumps({"path": "messages:get", "args": {"id": document}}).encode())
 
-        nginx_version = None
+        pair("GET /version, default flags", "GET /version, C evhttp", get(admin + "/version"), get(c_url + "/version"), target=1.0)
+        pair("POST /api/mutation insert, in memory, default flags", "POST fixed JSON, C evhttp",
+             post(admin + "/api/mutation", mutation_body), post(c_url + "/api/mutation", mutation_body), target=0.5)
+        pair("POST /api/query get by id, in memory, default flags", "POST fixed JSON, C evhttp",
+             post(admin + "/api/query", query_body), post(c_url + "/api/mutation", mutation_body))
+        pair("GET /version, --log-level warning", "GET /version, C evhttp", get(quiet_admin + "/version"), get(c_url + "/version"))
+        pair("POST /api/mutation insert, in memory, --log-level warning", "POST fixed JSON, C evhttp",
+             post(quiet_admin + "/api/mutation", mutation_body), post(c_url + "/api/mutation", mutation_body))
+        quiet.stop()
+
         nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
         if nginx:
             nginx_port = free_port()
@@ -242,52 +311,53 @@ http {{ access_log off; client_body_temp_path {prefix}/body; proxy_temp_path {pr
   server {{ listen 127.0.0.1:{nginx_port}; location / {{ default_type "text/plain; charset=utf-8"; return 200 "unknown"; }} }} }}
 """)
             Server([nginx, "-p", prefix, "-c", os.path.join(prefix, "nginx.conf")], ready_url=f"http://127.0.0.1:{nginx_port}/version")
-            nginx_version = row("GET /version, nginx", wrk(f"http://127.0.0.1:{nginx_port}/version", seconds, connections))
+            pair("GET /version, nginx (access log off)", "GET /version, C evhttp", get(f"http://127.0.0.1:{nginx_port}/version"), get(c_url + "/version"))
 
-        # Mutation (insert) and query (get by id), in memory and with --data-dir.
-        for label, extra in (("in memory", []), ("--data-dir", ["--data-dir", os.path.join(work, "data")])):
-            server.stop()
-            server, ports = mockconvex(options.mockconvex, *extra)
-            admin = f"http://127.0.0.1:{ports['admin']}"
-            row(f"POST /api/mutation insert, {label}",
-                best([wrk(admin + "/api/mutation", seconds, connections, "POST", mutation_body, "application/json") for _ in range(options.rounds)]),
-                ratio_to="POST fixed JSON, C evhttp")
-            document = json.loads(http("POST", admin + "/api/mutation", open(mutation_body, "rb").read(), {"Content-Type": "application/json"}))["value"]
-            query_body = body_file("query.json", json.dumps({"path": "messages:get", "args": {"id": document}}).encode())
-            row(f"POST /api/query get by id, {label}",
-                best([wrk(admin + "/api/query", seconds, connections, "POST", query_body, "application/json") for _ in range(options.rounds)]),
-                ratio_to="POST fixed JSON, C evhttp")
+        # The port-80 path: socat in front of 3210 against mockconvex's own port 80.
+        socat_port = free_port()
+        Server(["socat", f"TCP-LISTEN:{socat_port},fork,reuseaddr,bind=127.0.0.1", f"TCP:127.0.0.1:{default_ports['admin']}"],
+               ready_url=f"http://127.0.0.1:{socat_port}/version")
+        for close in (False, True):
+            kind = "no keep-alive" if close else "keep-alive"
+            pair(f"port 80 through socat to 3210, {kind}", f"port 80 served by mockconvex, {kind}",
+                 get(f"http://127.0.0.1:{socat_port}/version", close=close), get(f"http://127.0.0.1:{default_ports['port80']}/version", close=close))
+        default.stop()
 
-        # Reads while durable writes stream (--data-dir): queries on one connection alone, then
-        # beside 1 and 8 connections streaming mutations; and mutations from 8 writers against
-        # 1, which group commit lets share fsyncs.
-        server.stop()
-        server, ports = mockconvex(options.mockconvex, "--data-dir", os.path.join(work, "data-streaming"))
-        admin = f"http://127.0.0.1:{ports['admin']}"
-        document = json.loads(http("POST", admin + "/api/mutation", open(mutation_body, "rb").read(), {"Content-Type": "application/json"}))["value"]
-        query_body = body_file("query-streaming.json", json.dumps({"path": "messages:get", "args": {"id": document}}).encode())
-        alone = row("queries on 1 connection, --data-dir, alone",
-                    best([wrk(admin + "/api/query", seconds, 1, "POST", query_body, "application/json") for _ in range(options.rounds)]))
-        for writers in (1, 8):
-            def beside():
-                streaming = wrk_in_background(admin + "/api/mutation", seconds + 2, writers, "POST", mutation_body, "application/json")
-                try:
-                    return wrk(admin + "/api/query", seconds, 1, "POST", query_body, "application/json")
-                finally:
-                    streaming.wait(timeout=seconds + 30)
-            row(f"queries on 1 connection, --data-dir, beside {writers} streaming durable mutations",
-                best([beside() for _ in range(options.rounds)]), ratio_to=alone["name"])
-        one_writer = row("durable mutations, 1 writer",
-                         best([wrk(admin + "/api/mutation", seconds, 1, "POST", mutation_body, "application/json") for _ in range(options.rounds)]))
-        row("durable mutations, 8 writers",
-            best([wrk(admin + "/api/mutation", seconds, 8, "POST", mutation_body, "application/json") for _ in range(options.rounds)]),
-            ratio_to=one_writer["name"])
+        # --data-dir: durable mutations against the C server; queries on one connection while 8
+        # connections stream durable mutations, against the same queries alone; and mutations
+        # from 8 writers against 1, which group commit lets share an fsync.
+        durable, durable_ports = mockconvex(options.mockconvex, "--data-dir", os.path.join(work, "data"), log=log("data-dir"))
+        durable_admin = f"http://127.0.0.1:{durable_ports['admin']}"
+        document = json.loads(http("POST", durable_admin + "/api/mutation", open(mutation_body, "rb").read(), {"Content-Type": "application/json"}))["value"]
+        durable_query = body_file("query-durable.json", json.dumps({"path": "messages:get", "args": {"id": document}}).encode())
+        pair("POST /api/mutation insert, --data-dir, default flags", "POST fixed JSON, C evhttp",
+             post(durable_admin + "/api/mutation", mutation_body), post(c_url + "/api/mutation", mutation_body))
+
+        def beside_writers():
+            streaming = wrk_in_background(durable_admin + "/api/mutation", seconds + 2, 8, "POST", mutation_body, "application/json")
+            try:
+                return wrk(durable_admin + "/api/query", seconds, 1, "POST", durable_query, "application/json")
+            finally:
+                streaming.wait(timeout=seconds + 30)
+        pair("queries on 1 connection beside 8 streaming durable mutations", "the same queries alone",
+             beside_writers, post(durable_admin + "/api/query", durable_query, conns=1), target=0.8)
+        pair("durable mutations, 8 writers", "durable mutations, 1 writer",
+             post(durable_admin + "/api/mutation", mutation_body, conns=8), post(durable_admin + "/api/mutation", mutation_body, conns=1), target=5.0)
+        durable.stop()
+
+        # --threads 2 against --threads 1, with wrk on 2 threads to load both.
+        one, one_ports = mockconvex(options.mockconvex, "--threads", "1", log=log("threads1"))
+        two, two_ports = mockconvex(options.mockconvex, "--threads", "2", log=log("threads2"))
+        pair("GET /version, --threads 2, wrk -t2", "GET /version, --threads 1, wrk -t2",
+             get(f"http://127.0.0.1:{two_ports['admin']}/version", threads=2), get(f"http://127.0.0.1:{one_ports['admin']}/version", threads=2))
+        one.stop()
+        two.stop()
 
         # 1 MiB storage upload and download, each on a fresh server for its peak RSS.
+        storage = results["storage"] = []
         blob = body_file("blob.bin", os.urandom(MIB))
         for direction in ("upload", "download"):
-            server.stop()
-            server, ports = mockconvex(options.mockconvex, "--convex-origin", "http://127.0.0.1:1")
+            server, ports = mockconvex(options.mockconvex, "--convex-origin", "http://127.0.0.1:1", log=log(f"storage-{direction}"))
             admin = f"http://127.0.0.1:{ports['admin']}"
             http("PUT", admin + "/_mock/functions/bench:upload", b'{"type":"mutation","storage":"generateUploadUrl"}')
             url = json.loads(http("POST", admin + "/api/mutation", b'{"path":"bench:upload","args":{}}', {"Content-Type": "application/json"}))["value"]
@@ -306,98 +376,128 @@ http {{ access_log off; client_body_temp_path {prefix}/body; proxy_temp_path {pr
             # In memory, every upload is kept: what counts is the peak beyond the blobs kept.
             kept = len(json.loads(http("GET", admin + "/_mock/state"))["files"])
             peak = server.status_kib("VmHWM") / 1024
-            row(f"1 MiB storage {direction}", figures, mb_per_second=round(megabytes, 1), idle_rss_mib=round(idle / 1024, 1),
-                peak_rss_mib=round(peak, 1), blobs_kept_mib=kept, beyond_kept_mib=round(peak - idle / 1024 - kept, 1))
+            storage.append({"direction": direction, "mb_per_second": round(megabytes, 1), "idle_rss_mib": round(idle / 1024, 1),
+                            "peak_rss_mib": round(peak, 1), "blobs_kept_mib": kept, "beyond_kept_mib": round(peak - idle / 1024 - kept, 1)})
+            server.stop()
+            print(f"  measured 1 MiB storage {direction}: {megabytes:.0f} MB/s", file=sys.stderr)
 
-        # The port-80 path: mockconvex's own port 80 against socat in front of 3210.
-        server.stop()
-        server, ports = mockconvex(options.mockconvex)
-        socat_port = free_port()
-        Server(["socat", f"TCP-LISTEN:{socat_port},fork,reuseaddr,bind=127.0.0.1", f"TCP:127.0.0.1:{ports['admin']}"],
-               ready_url=f"http://127.0.0.1:{socat_port}/version")
-        for close in (False, True):
-            kind = "no keep-alive" if close else "keep-alive"
-            own = row(f"port 80 served by mockconvex, {kind}", wrk(f"http://127.0.0.1:{ports['port80']}/version", seconds, connections, close=close))
-            row(f"port 80 through socat to 3210, {kind}", wrk(f"http://127.0.0.1:{socat_port}/version", seconds, connections, close=close),
-                ratio_to=own["name"])
-
-        # Live-query fan-out: one subscribed sync session, then 1,000, each on a fresh server.
+        # Live-query fan-out: one subscribed sync session, then 1,000 (three times, on fresh
+        # servers), from a mutation's sending to each session's Transition with it.
         fanout = results["sync_fanout"] = []
-        for sessions in (1, 1000):
-            server.stop()
-            server, ports = mockconvex(options.mockconvex)
-            fanout.append(sync_fanout.measure(ports["admin"], server.process.pid, sessions=sessions, mutations=40))
-            print(f"  measured sync fan-out to {sessions} sessions: p50 {fanout[-1]['p50_ms']} ms", file=sys.stderr)
-
-        # --threads 1 against --threads 2 (wrk with 2 threads, to load both).
-        for threads in (1, 2):
-            server.stop()
-            server, ports = mockconvex(options.mockconvex, "--threads", str(threads))
-            row(f"GET /version, --threads {threads}, wrk -t2", wrk(f"http://127.0.0.1:{ports['admin']}/version", seconds, connections, threads=2))
-        server.stop()
+        for sessions, repeats in ((1, 1), (1000, 3)):
+            for _ in range(repeats):
+                server, ports = mockconvex(options.mockconvex, log=log(f"fanout-{sessions}"))
+                fanout.append(sync_fanout.measure(ports["admin"], server.process.pid, sessions=sessions, mutations=40))
+                server.stop()
+                print(f"  measured sync fan-out to {sessions} sessions: p50 {fanout[-1]['p50_ms']} ms, p99 {fanout[-1]['p99_ms']} ms", file=sys.stderr)
 
         started_ms, idle_mib = startup(options.mockconvex)
         results["startup"] = {"median_ms": round(started_ms, 2), "runs": 20, "idle_rss_mib": round(idle_mib, 1)}
         if options.static:
             started_ms, idle_mib = startup(options.static)
             results["startup_static"] = {"median_ms": round(started_ms, 2), "runs": 20, "idle_rss_mib": round(idle_mib, 1)}
+
+        # Instructions per request under callgrind: repeatable whatever the machine is doing,
+        # and they say where the time goes.
+        if not options.no_instructions and shutil.which("valgrind"):
+            results["instructions"] = instruction_counts(options.mockconvex, options.baseline, mutation_body)
     finally:
         Server.stop_all()
         shutil.rmtree(work, ignore_errors=True)
 
-    by_name = {entry["name"]: entry for entry in rows}
-    for entry in rows:
-        if "ratio_to" in entry:
-            entry["ratio"] = round(entry["rps"] / by_name[entry["ratio_to"]]["rps"], 2)
-    mc_version["ratio_to"], mc_version["ratio"] = c_version["name"], round(mc_version["rps"] / c_version["rps"], 2)
-    if nginx_version:
-        nginx_version["ratio_to"], nginx_version["ratio"] = c_version["name"], round(nginx_version["rps"] / c_version["rps"], 2)
-    threads2 = by_name["GET /version, --threads 2, wrk -t2"]
-    threads2["ratio_to"] = "GET /version, --threads 1, wrk -t2"
-    threads2["ratio"] = round(threads2["rps"] / by_name[threads2["ratio_to"]]["rps"], 2)
-
+    results["after"] = machine_state()
     os.makedirs(os.path.dirname(options.output), exist_ok=True)
     with open(options.output, "w") as output:
         json.dump(results, output, indent=2)
         output.write("\n")
     print(table(results))
     print(f"\nJSON: {os.path.relpath(options.output, ROOT)}")
-    errors = sum(entry["error_count"] for entry in rows)
-    if errors:
-        print(f"warning: {errors} wrk errors (see the JSON)", file=sys.stderr)
+    for warning in noise_warnings(results):
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def instruction_counts(mockconvex_binary, baseline, mutation_body):
+    def mockconvex_ready(lines):
+        return next(int(match.group(1)) for line in lines
+                    if (match := re.match(r"mockconvex listening: admin http://127\.0\.0\.1:(\d+)", line)))
+    port = free_port()
+    mc = [mockconvex_binary, "--port", "0", "--site-proxy-port", "0", "--no-port80", "--config", os.path.join(ROOT, "config", "mockconvex.json")]
+    c = [baseline, str(port)]
+    body = open(mutation_body, "rb").read()
+    counts = {
+        "version_mockconvex": instructions.per_request(mc, "mockconvex ready", mockconvex_ready, "GET", "/version"),
+        "version_c": instructions.per_request(c, "ready", lambda _: port, "GET", "/version"),
+        "mutation_mockconvex": instructions.per_request(mc, "mockconvex ready", mockconvex_ready, "POST", "/api/mutation", body),
+        "post_c": instructions.per_request(c, "ready", lambda _: port, "POST", "/api/mutation", body),
+    }
+    print(f"  counted instructions per request: {counts}", file=sys.stderr)
+    return counts
+
+
+def noise_warnings(results):
+    """Why this run's figures may not be reproducible, if they may not."""
+    warnings = []
+    cores = results["machine"]["cores"] or 1
+    for moment in ("before", "after"):
+        state = results[moment]
+        if state["busy_percent"] > 10:
+            warnings.append(f"the machine was {state['busy_percent']}% busy with other work {moment} the run")
+        if state["steal_percent"] > 2:
+            warnings.append(f"the hypervisor stole {state['steal_percent']}% of the CPU {moment} the run")
+    if results["before"]["load"][0] > 0.5 * cores:
+        warnings.append(f"load average {results['before']['load'][0]} on {cores} cores at the start")
+    for entry in results["rows"]:
+        if entry["ratio_low"] and entry["ratio_high"] / entry["ratio_low"] > 1.25:
+            warnings.append(f"{entry['name']}: its rounds' ratios spread from {entry['ratio_low']} to {entry['ratio_high']}")
+    if warnings:
+        warnings.append("a noisy run: rerun on a quiet machine before quoting these figures")
+    return warnings
 
 
 def table(results):
-    m = results["machine"]
-    lines = [f"machine: {m['cpu']}, {m['cores']} cores, Linux {m['kernel']}, {m['swift']}, libevent {m['libevent']}",
-             f"wrk -t1 -c{results['settings']['connections']} -d{results['settings']['seconds']}s over loopback, sharing the machine",
-             "",
-             "| case | req/s | p50 | p99 | ratio | against | notes |",
-             "|---|---:|---:|---:|---:|---|---|"]
+    m, settings = results["machine"], results["settings"]
+    lines = [f"{results['date']}; machine: {m['cpu']}, {m['cores']} cores, Linux {m['kernel']}, {m['swift']}, libevent {m['libevent']}"]
+    for moment in ("before", "after"):
+        state = results[moment]
+        lines.append(f"{moment} the run: load {' '.join(str(value) for value in state['load'])}, "
+                     f"{state['busy_percent']}% busy and {state['steal_percent']}% stolen over 2 s")
+    lines += [f"wrk -t1 -c{settings['connections']} -d{settings['seconds']}s over loopback unless the case says otherwise; "
+              f"{settings['rounds']} interleaved rounds per pair, the order swapped each round; figures are medians",
+              "",
+              "| case | req/s | p50 | p99 | against | its req/s | ratio | rounds' spread | target |",
+              "|---|---:|---:|---:|---|---:|---:|---|---|"]
     for entry in results["rows"]:
-        notes = []
-        if "mb_per_second" in entry:
-            notes.append(f"{entry['mb_per_second']} MB/s; RSS {entry['idle_rss_mib']} MiB idle, {entry['peak_rss_mib']} MiB peak, "
-                         f"{entry['beyond_kept_mib']} MiB beyond the {entry['blobs_kept_mib']} MiB of blobs kept")
-        if entry["error_count"]:
-            notes.append(f"{entry['error_count']} errors")
-        ratio = f"{entry['ratio']:.2f}x" if "ratio" in entry else ""
-        lines.append(f"| {entry['name']} | {entry['rps']:.0f} | {entry['p50_us'] / 1000:.2f} ms | {entry['p99_us'] / 1000:.2f} ms | {ratio} | "
-                     f"{entry.get('ratio_to', '')} | {'; '.join(notes)} |")
+        target = ""
+        if entry["target"] is not None:
+            target = f"≥ {entry['target']}x: {'met' if entry['ratio'] >= entry['target'] else 'NOT met'}"
+        errors = f" ({entry['error_count']} errors)" if entry["error_count"] else ""
+        lines.append(f"| {entry['name']}{errors} | {entry['rps']:.0f} | {entry['p50_us'] / 1000:.2f} ms | {entry['p99_us'] / 1000:.2f} ms | "
+                     f"{entry['against']} | {entry['baseline_rps']:.0f} | {entry['ratio']:.2f}x | {entry['ratio_low']:.2f}–{entry['ratio_high']:.2f} | {target} |")
+    fanout = results.get("sync_fanout")
+    if fanout:
+        lines += ["", "Live-query fan-out (default flags): sync sessions subscribed to `messages:list`, 40 mutations over HTTP one after",
+                  "another; from sending a mutation until each session has the Transition carrying it (Python asyncio clients on the",
+                  "same machine). Targets: p99 ≤ 100 ms for 1,000 sessions, ≤ 32 KiB per idle session.", "",
+                  "| sessions | p50 | p99 | max | Transitions/s | RSS per idle session |", "|---:|---:|---:|---:|---:|---:|"]
+        for entry in fanout:
+            lines.append(f"| {entry['sessions']} | {entry['p50_ms']} ms | {entry['p99_ms']} ms | {entry['max_ms']} ms | "
+                         f"{entry['transitions_per_second']} | {str(entry['idle_kib_per_session']) + ' KiB' if entry['sessions'] >= 100 else '-'} |")
+    for entry in results.get("storage", []):
+        lines.append(f"1 MiB storage {entry['direction']}, 8 connections: {entry['mb_per_second']} MB/s; RSS {entry['idle_rss_mib']} MiB idle, "
+                     f"{entry['peak_rss_mib']} MiB peak, {entry['beyond_kept_mib']} MiB beyond the {entry['blobs_kept_mib']} MiB of blobs kept")
     lines.append("")
     for key, label in (("startup", "release build"), ("startup_static", "static (container) build")):
         start = results.get(key)
         if start:
             lines.append(f"start-up, {label}, exec to first /version answer: {start['median_ms']} ms (median of {start['runs']}); "
                          f"idle RSS {start['idle_rss_mib']} MiB")
-    fanout = results.get("sync_fanout")
-    if fanout:
-        lines += ["", "Live-query fan-out: sync sessions subscribed to `messages:list`, 40 mutations over HTTP one after another; time from",
-                  "sending a mutation until each session has the Transition carrying it (Python asyncio clients on the same machine)", "",
-                  "| sessions | p50 | p99 | max | Transitions/s | RSS per idle session |", "|---:|---:|---:|---:|---:|---:|"]
-        for entry in fanout:
-            lines.append(f"| {entry['sessions']} | {entry['p50_ms']} ms | {entry['p99_ms']} ms | {entry['max_ms']} ms | "
-                         f"{entry['transitions_per_second']} | {str(entry['idle_kib_per_session']) + ' KiB' if entry['sessions'] >= 100 else '-'} |")
+    counts = results.get("instructions")
+    if counts:
+        lines += ["", "Instructions per request (callgrind, whole process, 4 keep-alive connections; default flags):", "",
+                  "| case | mockconvex | C evhttp | ratio of C's to mockconvex's |", "|---|---:|---:|---:|",
+                  f"| GET /version | {counts['version_mockconvex']:,} | {counts['version_c']:,} | {counts['version_c'] / counts['version_mockconvex']:.2f}x |",
+                  f"| POST (mockconvex: insert mutation; C: fixed answer) | {counts['mutation_mockconvex']:,} | {counts['post_c']:,} | "
+                  f"{counts['post_c'] / counts['mutation_mockconvex']:.2f}x |"]
     return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@
 # only, and nothing builds it on macOS.
 set -euo pipefail
 
-want_tools="${1:-all}"   # "build" for what `make run` needs, "all" for the tests too
+want_tools="${1:-all}"   # "build" for what `make run` needs, "all" for the tests too, "bench" for `make bench`
 
 have_libevent() { pkg-config --exists libevent 2>/dev/null && pkg-config --exists libevent_pthreads 2>/dev/null; }
 have_sqlite() { pkg-config --exists sqlite3 2>/dev/null; }
@@ -38,6 +38,15 @@ if [ "$want_tools" = all ]; then
   command -v node >/dev/null || missing+=(nodejs)
   [ -e /usr/share/nodejs/ws/package.json ] || missing+=(node-ws)
   command -v chromium >/dev/null || missing+=(chromium)
+fi
+if [ "$want_tools" = bench ]; then
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v socat >/dev/null || missing+=(socat)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v python3 >/dev/null || missing+=(python3)
+  command -v valgrind >/dev/null || missing+=(valgrind)
+  command -v objcopy >/dev/null || missing+=(binutils)
+  command -v cc >/dev/null || command -v clang >/dev/null || missing+=(gcc)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then

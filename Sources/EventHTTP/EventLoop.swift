@@ -26,12 +26,15 @@ public final class EventLoop {
         }
         // Precise timers: by default libevent on Linux reads CLOCK_MONOTONIC_COARSE, which
         // ticks every 1-4 ms, so a 100 ms delay fault could fire after 98 ms. The precise clock
-        // (and timerfd under epoll) makes every timer fire no earlier than asked.
+        // (and timerfd under epoll) makes every timer fire no earlier than asked. And no cached
+        // time: libevent otherwise measures a timer armed in a callback from the start of the
+        // loop's turn, so one armed after a busy turn (or a thread preempted mid-turn) fires
+        // early by that much. A vDSO clock read per timer costs less than that error.
         guard let config = event_config_new() else {
             throw EventLoopError(description: "event_config_new failed")
         }
         defer { event_config_free(config) }
-        event_config_set_flag(config, Int32(EVENT_BASE_FLAG_PRECISE_TIMER.rawValue))
+        event_config_set_flag(config, Int32(EVENT_BASE_FLAG_PRECISE_TIMER.rawValue | EVENT_BASE_FLAG_NO_CACHE_TIME.rawValue))
         guard let base = event_base_new_with_config(config) else {
             throw EventLoopError(description: "event_base_new_with_config failed")
         }

@@ -16,7 +16,8 @@ enum RequestFraming {
                 return "Transfer-Encoding \(encodings.joined(separator: ", ")) is not supported; send the body with Content-Length or with Transfer-Encoding: chunked alone"
             }
         }
-        if Set(lengths).count > 1 {
+        // Sets only when there is more than one: this runs for every request.
+        if lengths.count > 1, Set(lengths).count > 1 {
             return "The request has Content-Length \(lengths.joined(separator: " and ")); send one Content-Length"
         }
         return nil

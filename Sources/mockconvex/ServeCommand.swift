@@ -69,6 +69,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay silent (idle keep-alive, or stalled mid-request) before it is closed.")
     var idleTimeout = 60
 
+    @Option(name: .customLong("send-timeout"), help: "Seconds a sync client may leave over 256 KiB of updates unread before it is closed with 1008; meanwhile its updates are held and merged.")
+    var sendTimeout = 30
+
     @Option(name: .customLong("control-token"), help: "Make every /_mock/ control route require Authorization: Bearer <token>.")
     var controlToken: String?
 

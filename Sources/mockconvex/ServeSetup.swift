@@ -44,6 +44,8 @@ struct ServeSetup {
         options.readTimeout = .seconds(command.readTimeout)
         guard command.idleTimeout > 0 else { throw UsageError(description: "--idle-timeout must be at least 1 second, got \(command.idleTimeout)") }
         options.connectionTimeout = .seconds(command.idleTimeout)
+        guard command.sendTimeout > 0 else { throw UsageError(description: "--send-timeout must be at least 1 second, got \(command.sendTimeout)") }
+        options.syncSendTimeout = .seconds(command.sendTimeout)
         if command.noControlAPI {
             if command.controlToken != nil { throw UsageError(description: "--control-token has no effect with --no-control-api; give one or the other") }
             options.control = nil

@@ -15,9 +15,9 @@ import Testing
         // A busy loop, as a server's is: other work wakes it every 300 µs, so a timer's
         // remaining time is worked out again and again from the clock. With the coarse clock,
         // whose reading lags by a different amount each time, that made timers fire up to a
-        // tick early. Each timer is armed from the loop and measured with the precise clock;
-        // the loop's cached time (taken when the iteration began) may precede the arming by the
-        // few microseconds of this callback, hence the 200 µs allowance.
+        // tick early. Each timer is armed from the loop and measured with the precise clock,
+        // and no cached time: a turn's start may lie well before the arming on a loaded machine.
+        // The 200 µs allow for the arming and the clock read beside it.
         let busy = Locked(true)
         @Sendable func tick(_ loop: EventLoop) {
             loop.schedule(after: .microseconds(300)) { if busy.withLock({ $0 }) { tick(loop) } }

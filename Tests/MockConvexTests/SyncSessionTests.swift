@@ -276,7 +276,11 @@ final class RecordingConnection: SyncConnection {
         #expect(connection.frames == [#"{"type":"Ping"}"#])
     }
 
-    @Test func aResentMutationOfTheSameSessionRunsOnce() throws {
+    /// The session id is a UUID, as the backend parses it: any spelling of the same one is the
+    /// same session.
+    @Test(arguments: ["6ba7b810-9dad-11d1-80b4-00c04fd430c8", "6BA7B810-9DAD-11D1-80B4-00C04FD430C8",
+                      "6ba7b8109dad11d180b400c04fd430c8", "{6ba7b810-9dad-11d1-80b4-00c04fd430c8}"])
+    func aResentMutationOfTheSameSessionRunsOnce(resentAs spelling: String) throws {
         let harness = try Harness()
         let connect = #"{"type":"Connect","sessionId":"6ba7b810-9dad-11d1-80b4-00c04fd430c8","connectionCount":0,"clientTs":0}"#
         let mutation = #"{"type":"Mutation","requestId":0,"udfPath":"messages:send","args":[{"body":"once"}]}"#
@@ -286,7 +290,7 @@ final class RecordingConnection: SyncConnection {
         let answered = try Self.json(harness.frames(firstConnection, count: 2)[0])
         // The JS client reconnects with the same session id and re-sends what it did not see resolved.
         let (second, secondConnection) = harness.session()
-        harness.send(second, connect)
+        harness.send(second, #"{"type":"Connect","sessionId":"\#(spelling)","connectionCount":1,"clientTs":0}"#)
         harness.send(second, mutation)
         let again = try Self.json(harness.frames(secondConnection, count: 2)[0])
         #expect(again["result"] == answered["result"])

@@ -40,18 +40,20 @@ enum CORS {
 /// all values of a name sit together, at the place the name first appeared. Names here are
 /// lowercase, as the layer writes them.
 private extension HTTPHeaders {
+    // Names compared with `sameName` (ASCII folding, no new strings): these run on every answer.
     func appendingToGroup(_ name: String, _ value: String) -> HTTPHeaders {
         var fields = self.fields.map { ($0.name, $0.value) }
-        let position = fields.lastIndex { $0.0.lowercased() == name }.map { $0 + 1 } ?? fields.endIndex
+        let position = fields.lastIndex { HTTPHeaders.sameName($0.0, name) }.map { $0 + 1 } ?? fields.endIndex
         fields.insert((name, value), at: position)
         return HTTPHeaders(fields)
     }
 
     func replacingInPlace(_ name: String, _ value: String) -> HTTPHeaders {
         var fields: [(String, String)] = []
+        fields.reserveCapacity(self.fields.count + 1)
         var replaced = false
         for field in self.fields {
-            guard field.name.lowercased() == name else {
+            guard HTTPHeaders.sameName(field.name, name) else {
                 fields.append((field.name, field.value))
                 continue
             }

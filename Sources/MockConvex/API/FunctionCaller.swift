@@ -55,8 +55,10 @@ final class FunctionCaller {
     /// arguments into its 400.
     static func positionalArguments(_ raw: [UInt8]) throws(ConvexAPIError) -> [JSON] {
         let isArray = raw.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "[")
-        let list = isArray ? raw : [UInt8(ascii: "[")] + raw + [UInt8(ascii: "]")]
-        guard case .array(let items)? = try? JSONReader.parse(list) else {
+        // A single value is parsed where it lies, one level of budget less for the array that
+        // wraps it, rather than copied into brackets.
+        if !isArray, let item = try? JSONReader.parse(raw, maxDepth: 127) { return [item] }
+        guard isArray, case .array(let items)? = try? JSONReader.parse(raw) else {
             throw ConvexAPIError.badRequest("InvalidArguments", "Invalid arguments provided")
         }
         return items

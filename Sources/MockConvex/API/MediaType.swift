@@ -11,7 +11,19 @@ struct MediaType: Equatable {
     /// What follows the last `+` of the subtype (`json` in `vnd.api+json`).
     let suffix: String?
 
+    /// The type nearly every JSON request carries, made once: parsing it again for each request
+    /// cost more than the rest of the body check.
+    private static let applicationJSON = MediaType(normalized: "application/json", type: "application", subtype: "json", suffix: nil)
+
+    private init(normalized: String, type: String, subtype: String, suffix: String?) {
+        (self.normalized, self.type, self.subtype, self.suffix) = (normalized, type, subtype, suffix)
+    }
+
     init?(parsing value: String) {
+        if value == "application/json" {
+            self = Self.applicationJSON
+            return
+        }
         let bytes = Array(value.utf8)
         // `HeaderValue::to_str`: visible ASCII, space and tab only.
         guard bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 }) else { return nil }

@@ -9,6 +9,12 @@ enum UUIDText {
         return groups.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "-")
     }
 
+    /// The lowercase hyphenated form of any accepted spelling, so that spellings of one UUID
+    /// compare equal; `text` itself when it is not a UUID.
+    static func canonical(_ text: String) -> String {
+        parse(text).map(format) ?? text
+    }
+
     /// The 16 bytes, or nil when `text` is none of the accepted forms.
     static func parse(_ text: String) -> [UInt8]? {
         var body = Substring(text)

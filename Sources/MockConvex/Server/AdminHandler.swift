@@ -15,11 +15,12 @@ final class AdminHandler: HTTPHandler {
     /// The sync protocol's upgrades, and this loop's (and listener's) sessions.
     private let sync: SyncRoutes
 
-    init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop, limits: BodyLimits = BodyLimits(), control: ControlAPI? = nil) {
+    init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop, limits: BodyLimits = BodyLimits(), control: ControlAPI? = nil,
+         syncSendTimeout: Duration = .seconds(30)) {
         self.deployment = deployment
         self.limits = limits
         sync = SyncRoutes(deployment: deployment, hub: SyncHub(deployment: deployment, loop: loop), control: control,
-                          settings: SyncRoutes.socketSettings(maxMessageBytes: limits.body))
+                          settings: SyncRoutes.socketSettings(maxMessageBytes: limits.body), sendTimeout: syncSendTimeout)
         actions = HTTPActions(deployment: deployment, loop: loop)
         MetaRoutes.registerWrapped(on: router, deployment: deployment)
         let caller = FunctionCaller(deployment: deployment, loop: loop)

@@ -44,7 +44,8 @@ public final class MockConvexServer: Sendable {
             }
         }
         let admin: @Sendable (EventLoop) -> any HTTPHandler = { loop in
-            AdminHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits, control: control)
+            AdminHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits, control: control,
+                         syncSendTimeout: options.syncSendTimeout)
         }
         let site: @Sendable (EventLoop) -> any HTTPHandler = { loop in SiteHandler(deployment: deployment, metrics: metrics, loop: loop, limits: options.bodyLimits) }
         // Port 80 is always known, so the control API can open it at run time; unserved, it

@@ -24,6 +24,9 @@ public struct ServerOptions: Sendable {
     public var readTimeout: Duration = .seconds(60)
     /// The backend's `HTTP_SERVER_TIMEOUT_SECONDS`: a request still unanswered gets 408.
     public var requestTimeout: Duration = .seconds(300)
+    /// A sync client holding more than 256 KiB of unread updates is closed (1008) if it has
+    /// not read them all within this (`--send-timeout`, after nginx's `send_timeout`).
+    public var syncSendTimeout: Duration = .seconds(30)
 
     public init() {}
 

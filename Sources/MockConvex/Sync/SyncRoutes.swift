@@ -11,6 +11,8 @@ struct SyncRoutes {
     /// The control API's faults and journal, when it is on.
     let control: ControlAPI?
     let settings: WebSocketSettings
+    /// How long a client may leave its held updates unread (`--send-timeout`).
+    let sendTimeout: Duration
 
     /// The backend drops a client silent for 120 s (`CLIENT_TIMEOUT`) with this reason.
     static func socketSettings(maxMessageBytes: Int) -> WebSocketSettings {
@@ -34,7 +36,7 @@ struct SyncRoutes {
         let clientVersion = try Self.clientVersion(request, pathVersion: version)
         let answer = try SyncHandshake.accept(request)
         let socket = SyncSocket(deployment: deployment, hub: hub, control: control, clientVersion: clientVersion,
-                                path: request.path)
+                                path: request.path, sendTimeout: sendTimeout)
         _ = responder.upgradeToWebSocket(response: answer, settings: settings, handler: socket)
     }
 
@@ -63,14 +65,17 @@ final class SyncSocket: WebSocketHandler {
     private let control: ControlAPI?
     private let clientVersion: ClientVersion
     private let path: String
+    private let sendTimeout: Duration
     private var session: SyncSession?
 
-    init(deployment: Deployment, hub: SyncHub, control: ControlAPI?, clientVersion: ClientVersion, path: String) {
+    init(deployment: Deployment, hub: SyncHub, control: ControlAPI?, clientVersion: ClientVersion, path: String,
+         sendTimeout: Duration) {
         self.deployment = deployment
         self.hub = hub
         self.control = control
         self.clientVersion = clientVersion
         self.path = path
+        self.sendTimeout = sendTimeout
     }
 
     func webSocketOpened(_ socket: WebSocket) {
@@ -78,6 +83,7 @@ final class SyncSocket: WebSocketHandler {
                                   loop: socket.loop, clientVersion: clientVersion)
         session.listener = socket.listener
         session.path = path
+        session.heldOutputTimeout = sendTimeout
         if let control {
             session.faults = control.faults
             let journal = control.journal

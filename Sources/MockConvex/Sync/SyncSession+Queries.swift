@@ -70,13 +70,13 @@ extension SyncSession {
         guard !isClosed else { return }
         // A client that has not read what it was sent gets no more until it has: what changes
         // meanwhile goes out in one Transition then, as the backend holds updates while two
-        // are unsent (SYNC_MAX_SEND_TRANSITION_COUNT). Its output stays bounded, and a slow
-        // but live client is never closed for being slow.
+        // are unsent (SYNC_MAX_SEND_TRANSITION_COUNT). Its output stays bounded whatever the
+        // rate of commits, and a slow client loses nothing: it gets everything in one go.
         if let connection, connection.bufferedOutputBytes > Self.heldOutputBytes {
             heldForOutput = true
             connection.notifyWhenOutputDrains()
-            // One that reads nothing for this long is not slow but stuck: it is closed, and its
-            // queued output goes with it.
+            // One that has not read it all within --send-timeout is taken for stuck: it is
+            // closed, and its queued output goes with it.
             heldTimer = loop.schedule(after: heldOutputTimeout) { [weak self] in
                 guard let self, heldForOutput else { return }
                 heldTimer = nil

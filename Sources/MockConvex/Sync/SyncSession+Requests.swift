@@ -13,9 +13,9 @@ extension SyncSession {
         guard mutations.count < Self.maxPendingOperations else {
             return fail(.overloaded("TooManyConcurrentMutations"))
         }
-        // The backend remembers a mutation by its session and request id: a client that re-sends
-        // it after a reconnect gets the first outcome.
-        let identifier = connect.map { "sync/\($0.sessionId)/\(requestId)" }
+        // The backend remembers a mutation by its session (a parsed UUID, so any spelling of it)
+        // and request id: a client that re-sends it after a reconnect gets the first outcome.
+        let identifier = connect.map { "sync/\(UUIDText.canonical($0.sessionId))/\(requestId)" }
         mutations.append((requestId, path, args, identity, identifier))
         runNextMutation()
     }

@@ -118,6 +118,18 @@ private enum ValueImport {
     /// single member and the order its members are checked in.
     private static func distinctMembers(_ members: [(key: String, value: JSON)]) -> [(key: String, value: JSON)] {
         guard members.count > 1 else { return members }
+        // Small objects (nearly all arguments) are checked pairwise, without hashing: with no
+        // repeated name, as almost always, they are their own distinct members.
+        if members.count <= 16 {
+            var repeated = false
+            outer: for later in 1..<members.count {
+                for earlier in 0..<later where members[earlier].key == members[later].key {
+                    repeated = true
+                    break outer
+                }
+            }
+            if !repeated { return members }
+        }
         var positions: [String: Int] = [:]
         positions.reserveCapacity(members.count)
         var distinct: [(key: String, value: JSON)] = []

@@ -100,8 +100,10 @@ import TestSupport
         try server.expectStillServing(after: "a ping flood that was never read")
     }
 
-    @Test func aClientThatNeverReadsUnderAMutationStreamIsClosedAtTheOutputBound() async throws {
-        let server = try SyncWireServer()
+    /// Its Transitions are held once 256 KiB of them wait unread, so memory stays bounded however
+    /// many commits follow; after --send-timeout without reading them it is closed.
+    @Test func aClientThatNeverReadsUnderAMutationStreamIsHeldThenClosedAfterTheSendTimeout() async throws {
+        let server = try SyncWireServer(extraArguments: ["--send-timeout", "2"])
         try server.startBystander()
         // 32 documents of 50 KB: every Transition of `big:list` is 1.6 MB.
         var first = ""
@@ -114,7 +116,8 @@ import TestSupport
         let reader = try server.client()
         Self.shrinkReceiveBuffer(reader)
         try reader.send(SyncWireClient.addQuery(base: 0, queryId: 0, path: "big:list"))
-        // Edits until the server gives up on the reader (64 MiB of output), at most 400.
+        // 400 edits, or fewer if the server gives up on the reader first: unheld, they would be
+        // 640 MB of Transitions.
         var edits = 0
         var peakKiB = memoryBefore
         while edits < 400, try Self.sessionCount(server) == 2 {
