@@ -40,6 +40,8 @@ TEST_TIMEOUT ?= 1800
 test: deps
 	$(SWIFT) build --build-tests
 	$(STATIC_BUILD)
+	mkdir -p .build && MAKE="$(MAKE)" ./scripts/container-engine.sh test-setup > .build/container-env
+	set -a && . ./.build/container-env && set +a && \
 	MOCKCONVEX_BINARY=$$($(SWIFT) build --show-bin-path)/mockconvex \
 	MOCKCONVEX_STATIC_BINARY=$$($(STATIC_BUILD) --show-bin-path)/mockconvex \
 	timeout --kill-after=30 $(TEST_TIMEOUT) $(SWIFT) test --skip-build

@@ -10,6 +10,10 @@
 #   scripts/container-engine.sh image NAME builds NAME from docker/Dockerfile with ENGINE: in the
 #                                          official Swift image when ENGINE has it or can pull it,
 #                                          else from the binary `make static` builds on the host
+#   scripts/container-engine.sh test-setup all of the above with podman for `make test`'s
+#                                          container tests; prints the variables they read, or
+#                                          MOCKCONVEX_CONTAINERS_UNAVAILABLE with the reason where
+#                                          containers cannot run at all
 #   scripts/container-engine.sh standins   ENGINE has images under the names the compose files use
 #                                          for socat and nginx, built on that base from Debian's
 #                                          packages when they cannot be pulled
@@ -173,7 +177,35 @@ build_image() {
   timeout 1800 "$ENGINE" build "${args[@]}" -f "$root/docker/Dockerfile" -t "$name" "$root"
 }
 
+# Containers that cannot run at all (no podman to be had, no root for rootful podman, a kernel
+# that refuses) make the tests skip with the reason; anything failing after a container ran
+# once fails the run.
+test_setup() {
+  local host
+  if [ "$(id -u)" -ne 0 ] && ! sudo -n true 2>/dev/null; then
+    echo "MOCKCONVEX_CONTAINERS_UNAVAILABLE='rootful podman needs root or passwordless sudo'"
+    return
+  fi
+  if ! host="$(setup_podman 2>"$CACHE/setup.log")"; then
+    echo "MOCKCONVEX_CONTAINERS_UNAVAILABLE='podman could not be installed or started; see $CACHE/setup.log'"
+    return
+  fi
+  ensure_base >&2
+  if ! timeout 120 podman run --rm docker.io/library/debian:bookworm-slim true >"$CACHE/run.log" 2>&1; then
+    echo "MOCKCONVEX_CONTAINERS_UNAVAILABLE='podman cannot run a container here: $(tail -1 "$CACHE/run.log" | tr -d "'")'"
+    return
+  fi
+  ensure_standins >&2
+  build_image mockconvex:local >"$CACHE/image-build.log" 2>&1 || {
+    echo "building mockconvex:local failed; see $CACHE/image-build.log" >&2
+    exit 1
+  }
+  echo "DOCKER_HOST=$host"
+  echo "MOCKCONVEX_IMAGE=mockconvex:local"
+}
+
 case "${1:-}" in
+  test-setup) mkdir -p "$CACHE"; test_setup ;;
   image) mkdir -p "$CACHE"; build_image "${2:-mockconvex:local}" ;;
   podman) setup_podman ;;
   base) mkdir -p "$CACHE"; ensure_base ;;
