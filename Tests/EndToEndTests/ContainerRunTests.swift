@@ -66,7 +66,9 @@ struct ContainerRunTests {
         try #require(run.status == 0, "\(run.stderr)")
         let log = Containers.waitForLog(name) { $0 == "mockconvex ready" }
         #expect(log.contains("mockconvex listening: port80 http://0.0.0.0:80"), "\(log)")
-        #expect(try Containers.podman(["exec", name, "cat", "/proc/1/status"]).stdout.contains("Uid:\t10001\t10001\t10001\t10001"))
+        // Real, effective, saved and file-system user of the server (the image has no cat; dash reads).
+        let uid = try Containers.podman(["exec", name, "sh", "-c", "while read -r key value; do [ \"$key\" = Uid: ] && echo $value; done < /proc/1/status"])
+        #expect(uid.stdout == "10001 10001 10001 10001", "\(uid.stderr)")
 
         // The self-hosted compose file's healthcheck command, and curl -f's answer to an error.
         let version = try Containers.podman(["exec", name, "sh", "-c", "curl -f http://localhost:80/version"])
@@ -122,7 +124,7 @@ struct ContainerRunTests {
 
     /// The real self-hosted compose file with mockconvex as its image (docker/self-hosted):
     /// healthy by its own shell-form curl check, `/version` on the published port, a mutation's
-    /// document and the instance secret kept in the `data` volume across `down` and `up`, and
+    /// document kept in the `data` volume across `down` and `up`, and
     /// `stop` (SIGINT, 10 s grace) ends it with status 0.
     @Test func theSelfHostedComposeFileRunsMockconvexAndKeepsItsData() throws {
         let project = ComposeProject(file: Self.docker + "/self-hosted/docker-compose.yml", setup: try setup)
@@ -138,12 +140,10 @@ struct ContainerRunTests {
         #expect(check.stdout == "[CMD-SHELL curl -f http://localhost:3210/version]|2")
         #expect(try RawHTTP.get("/version", port: 3210).text == "unknown")
 
-        let declare = RawHTTP.request("PUT", "/_mock/functions/messages:send", port: 3210, body: Array(#"{"type":"mutation","insert":"messages"}"#.utf8))
-        #expect(String(decoding: declare, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        let declare = try RawHTTP.send("PUT", "/_mock/functions/messages:send", port: 3210, body: Array(#"{"type":"mutation","insert":"messages"}"#.utf8))
+        #expect(declare.status == 200, "\(declare)")
         let mutation = try RawHTTP.post("/api/mutation", port: 3210, json: #"{"path":"messages:send","args":{"body":"kept"},"format":"json"}"#)
         let id = String(try #require(mutation.text.firstMatch(of: /^\{"status":"success","value":"([a-z0-9]+)"\}$/)?.1))
-        let key = adminKeyLine(backend)
-        #expect(key.hasPrefix("mockconvex admin key (generated): convex-self-hosted|"))
 
         #expect(try project.run(["down"]).status == 0)
         #expect(try Containers.podman(["volume", "exists", "\(project.name)_data"]).status == 0)
@@ -151,7 +151,6 @@ struct ContainerRunTests {
         #expect(Containers.waitUntilHealthy(backend) == "healthy")
         let state = try RawHTTP.get("/_mock/state", port: 3210).text
         #expect(state.contains(#""_id":"\#(id)","body":"kept"}]}"#), "\(state)")
-        #expect(adminKeyLine(backend) == key)
 
         let started = Date()
         let stop = try project.run(["stop"], timeout: 30)
@@ -171,10 +170,6 @@ struct ContainerRunTests {
             _ = DispatchSemaphore(value: 0).wait(timeout: .now() + 0.2)
         } while Date() < deadline
         return false
-    }
-
-    private func adminKeyLine(_ container: String) -> String {
-        Containers.waitForLog(container) { $0.hasPrefix("mockconvex admin key") }.first { $0.hasPrefix("mockconvex admin key") } ?? ""
     }
 
     /// The trap of issue 4 in a container: bound to 127.0.0.1 (mockconvex's default), it is

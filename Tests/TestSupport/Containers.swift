@@ -42,10 +42,13 @@ public enum Containers {
         }
     }
 
-    /// `podman ARGS`, bounded.
+    /// `podman ARGS` through podman's service, bounded. Remote, so that the containers' monitor
+    /// (conmon) is the service's child, not the test's: a local `podman run -d` leaves conmon
+    /// holding a descriptor Foundation's Process watches, and its exit is never seen.
     @discardableResult
     public static func podman(_ arguments: [String], timeout: Double = 60) throws -> Command.Result {
-        try Command.run(["podman"] + arguments, timeout: timeout)
+        let host = (try? setup.get().dockerHost) ?? "unix:///run/mockconvex-podman/podman.sock"
+        return try Command.run(["podman", "--remote", "--url", host] + arguments, timeout: timeout)
     }
 
     /// The container's health as podman records it (`healthy`, `starting`, `unhealthy`).
