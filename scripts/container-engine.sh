@@ -43,8 +43,9 @@ configure_podman() {
   if [ -e "$conf" ] && grep -q '^ *runtime *= *"runc"' "$conf" && grep -q '^ *default_ulimits' "$conf"; then
     return
   fi
-  if [ -e "$conf" ] && grep -qE '^ *(runtime|default_ulimits) *=' "$conf"; then
-    echo "$conf sets runtime or default_ulimits already; leaving it as it is" >&2
+  # A file of the machine's own: its tables cannot be prepended to, so it is left as it is.
+  if [ -e "$conf" ] && grep -qE '^ *(runtime|default_ulimits) *=|^ *\[(containers|engine)\]' "$conf"; then
+    echo "$conf has settings of its own; add runtime = \"runc\" under [engine] and default_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"] under [containers] if containers fail" >&2
     return
   fi
   echo "configuring: runc and nofile/nproc limits of 1024 in $conf" >&2
