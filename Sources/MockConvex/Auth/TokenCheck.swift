@@ -46,14 +46,15 @@ enum TokenCheck {
 
     /// An OIDC provider's checks, after discovery named `discoveredIssuer`: a token the OIDC
     /// parser cannot read, then one that fails any check (signature, issuer, audience, expiry),
-    /// which the backend does not tell apart.
+    /// which the backend does not tell apart. Every audience must be the application's:
+    /// openidconnect's verifier trusts no other (the backend sets no `other_aud_verifier_fn`).
     static func oidc(_ token: UnverifiedToken, provider: AuthProvider, discoveredIssuer: String, keys: VerificationKeys, now: Int64) -> Result<UserIdentity, ConvexAPIError> {
         guard token.subject != nil, token.expiry != nil, token.issuedAt != nil, !token.audiences.isEmpty,
               let algorithm = token.algorithm, let identity = UserIdentity.fromOIDC(token)
         else { return .failure(TokenRejection.notOIDC) }
         guard oidcAlgorithms.contains(algorithm), keys.verify(token, algorithm: algorithm),
               token.issuer == discoveredIssuer,
-              let applicationID = provider.applicationID, token.audiences.contains(applicationID),
+              let applicationID = provider.applicationID, token.audiences.allSatisfy({ $0 == applicationID }),
               let expiry = token.expiry, expiry > now
         else { return .failure(TokenRejection.oidcUnverified) }
         return .success(identity)
