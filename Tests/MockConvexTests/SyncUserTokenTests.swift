@@ -37,6 +37,22 @@ import TestSupport
         #expect(transitions.allSatisfy { $0["endVersion"]?["identity"] == .number(1) })
     }
 
+    /// What waits behind a token is bounded in bytes too: two messages of 33 MiB (each under
+    /// the 64 MiB message limit) close the socket as too many mutations would.
+    @Test func messagesHeldBehindATokenAreBoundedInBytes() throws {
+        let harness = try SyncSessionTests.Harness(config: Self.config)
+        let (session, connection) = harness.session()
+        harness.send(session, #"{"type":"Authenticate","baseVersion":0,"tokenType":"User","value":"\#(try Self.token())"}"#)
+        #expect(session.authenticating)
+        let big = [UInt8](repeating: UInt8(ascii: " "), count: 33 << 20)
+        session.received(text: big)
+        #expect(!session.isClosed)
+        session.received(text: big)
+        #expect(session.isClosed)
+        #expect(connection.closed?.code == 1013)
+        #expect(connection.closed?.reason == "TooManyMessagesWhileAuthenticating")
+    }
+
     @Test func anExpiredTokenIsAnAuthErrorAndTheSocketCloses() throws {
         let harness = try SyncSessionTests.Harness(config: Self.config)
         let (session, connection) = harness.session()

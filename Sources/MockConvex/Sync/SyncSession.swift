@@ -83,6 +83,8 @@ final class SyncSession {
     /// A client that keeps sending while its token is checked is closed like one that queues
     /// too many mutations.
     static let maxHeldMessages = 1_000
+    /// And in bytes: a thousand messages of the 64 MiB each may carry would be 64 GB.
+    static let maxHeldBytes = 64 << 20
     private(set) var connect: ClientMessage.Connect?
     private(set) var isClosed = false
     /// Monotonic nanoseconds of the last message sent, for the idle `Ping`.
@@ -110,7 +112,12 @@ final class SyncSession {
     func received(text: [UInt8]) {
         guard !isClosed else { return }
         if authenticating {
-            guard heldMessages.count < Self.maxHeldMessages else { return fail(.overloaded("TooManyMessagesWhileAuthenticating")) }
+            // Summed here (at most a thousand counts) rather than kept, so no path that empties
+            // the list can leave a stale total.
+            let heldBytes = heldMessages.reduce(text.count) { $0 + $1.count }
+            guard heldMessages.count < Self.maxHeldMessages, heldBytes <= Self.maxHeldBytes else {
+                return fail(.overloaded("TooManyMessagesWhileAuthenticating"))
+            }
             return heldMessages.append(text)
         }
         messagesIn += 1
