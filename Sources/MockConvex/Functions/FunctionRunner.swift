@@ -23,16 +23,17 @@ enum FunctionRunner {
         let logLines = spec.logs.map { LogLine.format(level: $0.level, arguments: [.string($0.message)]) }
         var writes: [StoreWrite] = []
         let result = ArgumentRules.singleObject(arguments).flatMap { args in
-            perform(spec.behaviour, args: args, module: path.moduleName, store: store, allocator: &allocator, environment: environment, writes: &writes)
+            perform(spec.behaviour, args: args, path: path, store: store, allocator: &allocator, environment: environment, writes: &writes)
         }
         if case .failure = result { writes = [] }
         return (FunctionOutcome(result, logLines: logLines), writes)
     }
 
     private static func perform(
-        _ behaviour: FunctionSpec.Behaviour, args: ConvexObject, module: String, store: DocumentStore,
+        _ behaviour: FunctionSpec.Behaviour, args: ConvexObject, path: FunctionPath, store: DocumentStore,
         allocator: inout IdAllocator, environment: Environment, writes: inout [StoreWrite]
     ) -> Result<ConvexValue, JSFailure> {
+        let module = path.moduleName
         func uncaught(_ message: String) -> JSFailure {
             JSFailure.uncaught("Error", message, frames: [frame(module)])
         }
@@ -112,6 +113,10 @@ enum FunctionRunner {
                                    scheduledTime: creationTime + Double(delayMs))
             writes.append(.putJob(job))
             return .success(.string(id.encoded))
+        case .stubs(let stubs):
+            return stubs.behaviour(for: args, path: path).flatMap { chosen in
+                perform(chosen, args: args, path: path, store: store, allocator: &allocator, environment: environment, writes: &writes)
+            }
         }
     }
 

@@ -43,18 +43,22 @@ struct FunctionSpec: Sendable, Equatable {
         /// `ctx.scheduler.runAfter(delayMs, path, args)` with the caller's args; returns the
         /// job's id.
         case schedule(path: FunctionPath, delayMs: Int)
+        /// `cases` or `sequence`: a stubbed answer chosen per call, else the fallback.
+        indirect case stubs(FunctionStubs)
 
         /// The table it reads or writes, if any.
         var table: String? {
             switch self {
             case .insert(let table), .get(let table), .list(let table, _), .patch(let table), .replace(let table), .delete(let table): table
             case .returns, .echo, .throwsError, .storage, .schedule: nil
+            case .stubs(let stubs): stubs.fallback?.table
             }
         }
 
         var writes: Bool {
             switch self {
             case .insert, .patch, .replace, .delete, .storage(.delete), .schedule: true
+            case .stubs(let stubs): stubs.fallback?.writes ?? false
             default: false
             }
         }

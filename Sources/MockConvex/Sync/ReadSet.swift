@@ -1,6 +1,7 @@
 /// What a subscribed query read, precisely enough that a commit wakes only the queries it can
 /// change: a `list` reads its table, a `get` (and a storage lookup by id) the one id it named,
-/// a storage lookup by UUID the `_storage` table; `returns`, `echo` and `throws` read nothing.
+/// a storage lookup by UUID the `_storage` table; `returns`, `echo` and `throws` read nothing,
+/// and so do `cases` and `sequence` answers (see docs/stubs.md).
 struct ReadSet: Equatable, Sendable {
     var tables: Set<String> = []
     var ids: Set<DocumentId> = []
@@ -8,7 +9,11 @@ struct ReadSet: Equatable, Sendable {
     /// What `spec` reads when called with `arguments` (already checked to be one object).
     init(_ spec: FunctionSpec, arguments: [ConvexValue]) {
         let args: ConvexObject? = if arguments.count == 1, case .object(let object) = arguments[0] { object } else { nil }
-        switch spec.behaviour {
+        self.init(spec.behaviour, args: args)
+    }
+
+    private init(_ behaviour: FunctionSpec.Behaviour, args: ConvexObject?) {
+        switch behaviour {
         case .list(let table, _):
             tables = [table]
         case .get:
@@ -18,6 +23,10 @@ struct ReadSet: Equatable, Sendable {
             if let id = try? DocumentId(decoding: text) { ids = [id] } else { tables = [DocumentStore.storageTable] }
         case .insert, .patch, .replace, .delete, .returns, .echo, .throwsError, .storage, .schedule:
             break
+        case .stubs(let stubs):
+            // A stubbed answer reads nothing; a call no case matches reads what the fallback
+            // reads. A sequence entry is never taken here: only running the query takes one.
+            if let fallback = stubs.readingBehaviour(for: args) { self = ReadSet(fallback, args: args) }
         }
     }
 
