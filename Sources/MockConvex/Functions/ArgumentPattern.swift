@@ -22,11 +22,11 @@ enum ArgumentPattern: Sendable, Equatable {
     }
 
     /// How close `args` came: the pattern's top-level fields that the arguments have with a
-    /// matching value, and the ones they lack or differ in. `args` patterns also count the
-    /// arguments' extra fields as differing, since they make the match fail too.
-    func comparison(with args: ConvexObject) -> (matching: [String], differing: [String]) {
-        var matching: [String] = []
-        var differing: [String] = []
+    /// matching value, the ones they lack or differ in, and (for `args`, which must be the
+    /// whole object) the arguments' fields the pattern does not have.
+    func comparison(with args: ConvexObject) -> (same: [String], different: [String], extra: [String]) {
+        var same: [String] = []
+        var different: [String] = []
         for field in fields {
             let found = args[field.name].map { actual in
                 switch self {
@@ -34,12 +34,10 @@ enum ArgumentPattern: Sendable, Equatable {
                 case .containing: Self.contains(actual, expected: field.value)
                 }
             } ?? false
-            if found { matching.append(field.name) } else { differing.append(field.name) }
+            if found { same.append(field.name) } else { different.append(field.name) }
         }
-        if case .exactly(let expected) = self {
-            differing += args.names.filter { expected[$0] == nil }
-        }
-        return (matching, differing)
+        let extra = if case .exactly(let expected) = self { args.names.filter { expected[$0] == nil } } else { [String]() }
+        return (same, different, extra)
     }
 
     /// An object contains another when it has each of its fields with a value that contains

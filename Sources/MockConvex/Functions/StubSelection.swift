@@ -15,7 +15,7 @@ extension FunctionStubs {
             return .failure(failure(Self.unmatched(path, args, cases), path))
         case .sequence(let sequence):
             if let entry = sequence.next() { return .success(entry) }
-            return .failure(failure("\(path.stripped)'s sequence of \(sequence.entries.count) \(sequence.entries.count == 1 ? "entry is" : "entries are") used up (\"afterLast\": \"fail\"); POST /_mock/reset or declaring the function again rewinds it", path))
+            return .failure(failure("\(path.stripped)'s sequence of \(sequence.entries.count) \(sequence.entries.count == 1 ? "entry" : "entries") is used up (\"afterLast\": \"fail\"); POST /_mock/reset or declaring the function again rewinds it", path))
         }
     }
 
@@ -34,17 +34,20 @@ extension FunctionStubs {
     /// pattern has the most top-level fields that the arguments match (the first of equals).
     static func unmatched(_ path: FunctionPath, _ args: ConvexObject, _ cases: [StubCase]) -> String {
         var message = "No case of \(path.stripped) matches the arguments \(shortDisplay(args))"
-        var nearest: (index: Int, matching: [String], differing: [String])?
+        var nearest: (index: Int, same: [String], different: [String], extra: [String])?
         for (index, stub) in cases.enumerated() {
-            let (matching, differing) = stub.pattern.comparison(with: args)
-            if matching.count > nearest?.matching.count ?? -1 { nearest = (index, matching, differing) }
+            let (same, different, extra) = stub.pattern.comparison(with: args)
+            if same.count > nearest?.same.count ?? -1 { nearest = (index, same, different, extra) }
         }
         if let nearest {
             let stub = cases[nearest.index]
             let key = if case .exactly = stub.pattern { "args" } else { "argsContain" }
-            message += "; nearest is cases[\(nearest.index)] (\(key) \(shortDisplay(stub.pattern.fields)))"
-            message += nearest.matching.isEmpty ? ", which matches no field" : ", which matches \(listed(nearest.matching))"
-            if !nearest.differing.isEmpty { message += " but not \(listed(nearest.differing))" }
+            message += "; the nearest is cases[\(nearest.index)] (\(key) \(shortDisplay(stub.pattern.fields)))"
+            var parts: [String] = []
+            if !nearest.same.isEmpty { parts.append("same \(listed(nearest.same))") }
+            if !nearest.different.isEmpty { parts.append("different or missing \(listed(nearest.different))") }
+            if !nearest.extra.isEmpty { parts.append("not in the case \(listed(nearest.extra))") }
+            if !parts.isEmpty { message += ": " + parts.joined(separator: "; ") }
         }
         return message + ". Add a case for these arguments, or give the function another behaviour (returns, throws, ...) as the fallback"
     }
