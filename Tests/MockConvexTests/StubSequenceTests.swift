@@ -72,6 +72,32 @@ import Testing
             == #"{"path":"jobs:poll","function":{"type":"query","sequence":[{"returns":"queued"},{"returns":"done"}]}}"#)
     }
 
+    @Test func aCallInItsDelayDuringAResetTakesFromTheSequenceItArrivedUnder() throws {
+        let mock = try ControlInProcess(config: #"{"functions": {"jobs:slow": {"type": "query", "delayMs": 1000, "sequence": [{"returns": "queued"}, {"returns": "running"}, {"returns": "done"}]}}}"#)
+        #expect(try value(mock.query("jobs:slow")) == .string("queued"))
+        // A second call, still in its delay while the reset happens.
+        var delayed: HTTPResponse?
+        let loop = mock.mock.loop
+        let responder = Responder(on: loop, { response in
+            delayed = response
+            loop.stop()
+        }, aborted: { _ in loop.stop() })
+        try mock.admin.handle(HTTPRequest(method: .POST, uri: "/api/query", headers: ["Content-Type": "application/json"],
+                                          body: Array(#"{"path":"jobs:slow","args":{}}"#.utf8), listener: "admin"), responder)
+        #expect(try mock.call(.POST, "/_mock/reset").status == 200)
+        #expect(delayed == nil)
+        var expired = false
+        let deadline = loop.schedule(after: .seconds(10)) {
+            expired = true
+            loop.stop()
+        }
+        while delayed == nil && !expired { loop.run() }
+        deadline.cancel()
+        // It took the old sequence's next entry; the rewound one is untouched by it.
+        #expect(delayed?.bodyText == #"{"status":"success","value":"running"}"#)
+        #expect(try value(mock.query("jobs:slow")) == .string("queued"))
+    }
+
     @Test func concurrentCallersEachTakeTheirOwnEntry() async throws {
         let entries = (0..<2_000).map { FunctionSpec.Behaviour.returns(.int64(Int64($0))) }
         let sequence = StubSequence(entries: entries, afterLast: .fail)
