@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// Stubbed functions (`cases`, `sequence`) served by the real binary: called by the Python
-/// `convex` 0.8.1 client over the sync WebSocket, and over HTTP by many callers at once on two
+/// `convex` 0.8.1 client and the official JS client over the sync WebSocket, and over HTTP by many callers at once on two
 /// threads; rewound by `POST /_mock/reset`.
 @Suite(.timeLimit(.minutes(2))) struct StubEndToEndTests {
     static let config = """
@@ -17,6 +17,7 @@ import TestSupport
             {"argsContain": {"sku": "A1", "note": {"gift": true}}, "returns": "wrapped"}
           ]},
           "jobs:status": {"type": "query", "sequence": [{"returns": "queued"}, {"returns": "running"}, {"returns": "done"}]},
+          "notes:add": {"type": "mutation", "insert": "notes"},
           "jobs:poll": {"type": "action", "sequence": [{"returns": "queued"}, {"returns": "running"}, {"returns": "done"}]},
           "jobs:once": {"type": "mutation", "sequence": [{"returns": 1}, {"throws": {"data": {"retry": true}}}], "afterLast": "fail"},
           "jobs:ticket": {"type": "query", "sequence": [\((0..<200).map { #"{"returns": \#($0)}"# }.joined(separator: ","))], "afterLast": "fail"}
@@ -71,6 +72,28 @@ import TestSupport
         #expect(try RawHTTP.post("/_mock/reset", port: port, json: "").status == 200)
         let poll = try RawHTTP.post("/api/action", port: port, json: #"{"path":"jobs:poll","args":{}}"#)
         #expect(poll.text == #"{"status":"success","value":"queued"}"#)
+    }
+
+    @Test func theJSClientGetsCasesAndASubscribedSequenceThatACommitDoesNotMove() throws {
+        let server = try start()
+        defer { server.stop() }
+        let script = try ClientScript.node("stub_steps.cjs", ["http://127.0.0.1:\(try server.port("admin"))"])
+        defer { script.stop() }
+
+        #expect(try required(script, "int64")["value"] as? [String: Double] == ["total": 19.98])
+        #expect(try required(script, "float")["value"] as? [String: Double] == ["total": 1.5])
+        let outOfStock = try required(script, "outOfStock")
+        #expect(outOfStock["isConvexError"] as? Bool == true)
+        #expect(outOfStock["data"] as? [String: String] == ["sku": "B2", "left": "0n"])
+        #expect(try required(script, "subscribed")["value"] as? String == "queued")
+        // After a commit, the client's one-shot query of what it is subscribed to is the
+        // subscription's answer: the sequence did not run again.
+        #expect(try required(script, "oneShot")["value"] as? String == "queued")
+        #expect(try required(script, "seen")["values"] as? [String] == ["queued"])
+        #expect(script.step("done") != nil, "\(script.transcript)")
+        // The next run (here over HTTP) takes the second entry.
+        let next = try RawHTTP.post("/api/query", port: try server.port("admin"), json: #"{"path":"jobs:status","args":{}}"#)
+        #expect(next.text == #"{"status":"success","value":"running"}"#)
     }
 
     @Test func concurrentCallersOnTwoThreadsEachTakeTheirOwnEntry() throws {
