@@ -36,6 +36,8 @@ struct FunctionSpec: Sendable, Equatable {
         case returns(ConvexValue)
         /// The args object back.
         case echo
+        /// `cases` or `sequence`: a stubbed answer chosen per call, else the fallback.
+        indirect case stubs(FunctionStubs)
         /// Throws `Error(message)`, or a `ConvexError` carrying `data` when there is data.
         case throwsError(message: String?, data: ConvexValue?)
         /// One of `ctx.storage`'s calls.
@@ -43,15 +45,13 @@ struct FunctionSpec: Sendable, Equatable {
         /// `ctx.scheduler.runAfter(delayMs, path, args)` with the caller's args; returns the
         /// job's id.
         case schedule(path: FunctionPath, delayMs: Int)
-        /// `cases` or `sequence`: a stubbed answer chosen per call, else the fallback.
-        indirect case stubs(FunctionStubs)
 
         /// The table it reads or writes, if any.
         var table: String? {
             switch self {
+            case .stubs(let stubs): stubs.fallback?.table
             case .insert(let table), .get(let table), .list(let table, _), .patch(let table), .replace(let table), .delete(let table): table
             case .returns, .echo, .throwsError, .storage, .schedule: nil
-            case .stubs(let stubs): stubs.fallback?.table
             }
         }
 

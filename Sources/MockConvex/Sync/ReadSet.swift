@@ -1,7 +1,6 @@
 /// What a subscribed query read, precisely enough that a commit wakes only the queries it can
 /// change: a `list` reads its table, a `get` (and a storage lookup by id) the one id it named,
-/// a storage lookup by UUID the `_storage` table; `returns`, `echo` and `throws` read nothing,
-/// and so do `cases` and `sequence` answers (see docs/stubs.md).
+/// a storage lookup by UUID the `_storage` table; `returns`, `echo` and `throws` read nothing.
 struct ReadSet: Equatable, Sendable {
     var tables: Set<String> = []
     var ids: Set<DocumentId> = []
@@ -24,8 +23,9 @@ struct ReadSet: Equatable, Sendable {
         case .insert, .patch, .replace, .delete, .returns, .echo, .throwsError, .storage, .schedule:
             break
         case .stubs(let stubs):
-            // A stubbed answer reads nothing; a call no case matches reads what the fallback
-            // reads. A sequence entry is never taken here: only running the query takes one.
+            // A stubbed answer reads nothing (docs/stubs.md); a call no case matches reads what
+            // the fallback reads. A sequence entry is never taken here: only running the query
+            // takes one.
             if let fallback = stubs.readingBehaviour(for: args) { self = ReadSet(fallback, args: args) }
         }
     }
