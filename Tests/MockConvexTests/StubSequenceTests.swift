@@ -26,6 +26,14 @@ import Testing
                                body: #"{"path":"jobs:echo","args":{"a":1}}"#).response?.bodyText == #"{"status":"success","value":{"a":1.0}}"#)
     }
 
+    @Test func eachQueryOfABatchIsACall() throws {
+        let mock = try ControlInProcess(config: Self.config)
+        let query = #"{"path":"jobs:poll","args":{}}"#
+        let batch = try mock.admin(.POST, "/api/query_batch", headers: ["Content-Type": "application/json"],
+                                   body: #"{"queries":[\#(query),\#(query),\#(query)]}"#).response
+        #expect(batch?.bodyText == #"{"results":[{"status":"success","value":"queued"},{"status":"success","value":"running"},{"status":"success","value":"done"}]}"#)
+    }
+
     @Test func afterLastFailNamesTheFunctionAndTheLength() throws {
         let mock = try ControlInProcess(config: Self.config)
         #expect(try mock.mutation("jobs:once").bodyText == #"{"status":"success","value":{"$integer":"AQAAAAAAAAA="}}"#)

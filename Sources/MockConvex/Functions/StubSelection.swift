@@ -1,6 +1,6 @@
 /// Choosing what a stubbed function answers a call with.
 extension FunctionStubs {
-    /// Arguments longer than this are cut in error messages: a 16 MiB argument object should
+    /// Arguments longer than this (in UTF-8 bytes) are cut in error messages: a 16 MiB argument object should
     /// not come back in every failure.
     static let shownArgumentsLimit = 1_000
 
@@ -54,7 +54,9 @@ extension FunctionStubs {
 
     private static func shortDisplay(_ object: ConvexObject) -> String {
         let shown = ConvexValue.object(object).rustDisplay
-        return shown.count > shownArgumentsLimit ? String(shown.prefix(shownArgumentsLimit)) + "…" : shown
+        // UTF-8 and scalar counts, not Characters: counting graphemes of a 16 MiB string is slow.
+        guard shown.utf8.count > shownArgumentsLimit else { return shown }
+        return String(String.UnicodeScalarView(shown.unicodeScalars.prefix(shownArgumentsLimit))) + "…"
     }
 
     private static func listed(_ names: [String]) -> String {
