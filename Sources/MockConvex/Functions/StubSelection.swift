@@ -1,7 +1,7 @@
 /// Choosing what a stubbed function answers a call with.
 extension FunctionStubs {
-    /// Arguments longer than this (in UTF-8 bytes) are cut in error messages: a 16 MiB argument object should
-    /// not come back in every failure.
+    /// Arguments longer than this (in UTF-8 bytes) are cut in error messages: a 16 MiB
+    /// argument object should not come back in every failure.
     static let shownArgumentsLimit = 1_000
 
     /// The behaviour that answers `args`: the first matching case's, the next sequence entry,
@@ -15,7 +15,7 @@ extension FunctionStubs {
             return .failure(failure(Self.unmatched(path, args, cases), path))
         case .sequence(let sequence):
             if let entry = sequence.next() { return .success(entry) }
-            return .failure(failure("\(path.stripped)'s sequence of \(sequence.entries.count) \(sequence.entries.count == 1 ? "entry" : "entries") is used up (\"afterLast\": \"fail\"); POST /_mock/reset or declaring the function again rewinds it", path))
+            return .failure(failure(Self.usedUp(path, sequence), path))
         }
     }
 
@@ -50,6 +50,11 @@ extension FunctionStubs {
             if !parts.isEmpty { message += ": " + parts.joined(separator: "; ") }
         }
         return message + ". Add a case for these arguments, or give the function another behaviour (returns, throws, ...) as the fallback"
+    }
+
+    static func usedUp(_ path: FunctionPath, _ sequence: StubSequence) -> String {
+        let length = sequence.entries.count == 1 ? "1 entry" : "\(sequence.entries.count) entries"
+        return "\(path.stripped)'s sequence of \(length) is used up (\"afterLast\": \"fail\"); POST /_mock/reset or declaring the function again rewinds it"
     }
 
     private static func shortDisplay(_ object: ConvexObject) -> String {
