@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= config/mockconvex.json
 ARGS ?=
 
-.PHONY: run test build static bench fuzz soak test-sanitize deps deps-build clean
+.PHONY: run test build static image bench fuzz soak test-sanitize deps deps-build clean
 
 deps-build:
 	./scripts/install-deps.sh build
@@ -25,12 +25,23 @@ STATIC_BUILD = MOCKCONVEX_STATIC_SQLITE=1 $(SWIFT) build -c release --static-swi
 static: deps-build
 	$(STATIC_BUILD)
 
+# The fixture image, mockconvex:local, with podman or docker (whichever is installed; podman
+# first). Where the Swift image cannot be pulled, the binary comes from `make static`, and where
+# no registry answers at all, the Debian base comes from debootstrap (scripts/container-engine.sh).
+ENGINE ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
+IMAGE ?= mockconvex:local
+image:
+	ENGINE=$(ENGINE) ./scripts/container-engine.sh image $(IMAGE)
+	$(ENGINE) image inspect $(IMAGE) --format '$(IMAGE): {{.Size}} bytes'
+
 # Every suite has a time limit, but Swift Testing only reports a test that overruns it; the
 # outer bound ends a run that hangs all the same.
 TEST_TIMEOUT ?= 1800
 test: deps
 	$(SWIFT) build --build-tests
 	$(STATIC_BUILD)
+	mkdir -p .build && MAKE="$(MAKE)" ./scripts/container-engine.sh test-setup > .build/container-env
+	set -a && . ./.build/container-env && set +a && \
 	MOCKCONVEX_BINARY=$$($(SWIFT) build --show-bin-path)/mockconvex \
 	MOCKCONVEX_STATIC_BINARY=$$($(STATIC_BUILD) --show-bin-path)/mockconvex \
 	timeout --kill-after=30 $(TEST_TIMEOUT) $(SWIFT) test --skip-build

@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-atomics", exact: "1.3.0"),
+        // JWT signatures, JWKS parsing and the test issuer's signing key. 5.8.0 takes
+        // swift-crypto 4.1 ..< 6, so it shares the exact 4.5.2 above.
+        .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
     ],
     targets: [
         // libevent 2.1, found through pkg-config; the module map links libevent_pthreads too.
@@ -61,6 +64,8 @@ let package = Package(
             dependencies: [
                 "EventHTTP", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             linkerSettings: sqliteLinking
         ),
@@ -74,8 +79,13 @@ let package = Package(
             ]
         ),
         // Shared by the test targets: a raw HTTP/1.1 client, a WebSocket client (swift-crypto for
-        // its handshake's SHA-1) and a harness that runs the real binary.
-        .target(name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
+        // its handshake's SHA-1), a harness that runs the real binary, and key pairs that sign
+        // user tokens (swift-crypto's RSA, not the jwt-kit that verifies them).
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "TestSupport"]),
         .testTarget(name: "MockConvexTests", dependencies: ["MockConvex", "EventHTTP", "TestSupport"]),
         .testTarget(

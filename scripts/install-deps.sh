@@ -2,7 +2,7 @@
 # Installs what building and testing mockconvex needs, when it is missing:
 # libevent and SQLite (headers and pkg-config files), wslay (headers; Debian ships no pkg-config
 # file for it), pkg-config, and the tools the tests drive for real
-# (curl, socat, nginx, wrk, iproute2, docker-compose to validate the compose files), and the
+# (curl, socat, nginx, wrk, iproute2, docker-compose and podman to run the compose files), and the
 # real Convex clients the sync tests run: Node with the `ws` package and Chromium (Debian's
 # packages), and the Python `convex` client and pytest from PyPI in a virtualenv under .build/,
 # with the project's own Python helper (clients/python) installed there as a user installs it.
@@ -38,6 +38,12 @@ if [ "$want_tools" = all ]; then
   command -v node >/dev/null || missing+=(nodejs)
   [ -e /usr/share/nodejs/ws/package.json ] || missing+=(node-ws)
   command -v chromium >/dev/null || missing+=(chromium)
+  # The container tests: rootful podman with runc and netavark, and debootstrap for a base image
+  # where no registry answers (scripts/container-engine.sh configures and starts them).
+  command -v podman >/dev/null || missing+=(podman netavark aardvark-dns conmon catatonit)
+  command -v runc >/dev/null || missing+=(runc)
+  command -v iptables >/dev/null || missing+=(iptables)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
 fi
 if [ "$want_tools" = bench ]; then
   command -v wrk >/dev/null || missing+=(wrk)

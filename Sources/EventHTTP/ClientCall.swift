@@ -69,6 +69,9 @@ final class ClientCall {
     private var reported: (error: evhttp_request_error, errno: Int32)?
     private var connectAddress = ""
     private var finished = false
+    /// Bounds the response's body (nil: none): a peer that sends more fails the call as an
+    /// invalid response instead of filling memory.
+    var maxResponseBytes: Int?
 
     init(loop: EventLoop, url: String, target: ClientTarget?, resolver: HostResolver?, method: HTTPMethod, headers: HTTPHeaders,
          body: [UInt8], completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
@@ -120,6 +123,7 @@ final class ClientCall {
         }
         self.connection = connection
         evhttp_connection_set_retries(connection, 0)
+        if let maxResponseBytes { evhttp_connection_set_max_body_size(connection, maxResponseBytes) }
         let arg = Unmanaged.passRetained(self).toOpaque()
         guard let request = evhttp_request_new({ request, arg in
             guard let arg else { return }

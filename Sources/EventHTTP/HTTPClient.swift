@@ -72,10 +72,11 @@ public final class HTTPClient {
 
     /// Sends one request on a new connection; `completion` runs on the loop exactly once,
     /// unless the client is closed first. `timeout` (at most `HostResolver.longestCall`, 50
-    /// minutes) bounds everything, the name lookup included.
+    /// minutes) bounds everything, the name lookup included; `maxResponseBytes` the body it
+    /// will take (a longer one is `invalidResponse`).
     public func send(
         _ method: HTTPMethod, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
-        timeout: Duration = .seconds(30),
+        timeout: Duration = .seconds(30), maxResponseBytes: Int? = nil,
         completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void
     ) {
         guard !closed else { return }
@@ -83,6 +84,7 @@ public final class HTTPClient {
         let resolver = target.flatMap { $0.isNumericHost ? nil : sharedResolver() }
         let call = ClientCall(loop: loop, url: url, target: target, resolver: resolver, method: method, headers: headers,
                               body: body, completion: completion)
+        call.maxResponseBytes = maxResponseBytes
         let id = ObjectIdentifier(call)
         calls[id] = call
         call.ended = { [weak self] in self?.calls[id] = nil }

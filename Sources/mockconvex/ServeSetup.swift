@@ -92,6 +92,8 @@ struct ServeSetup {
         } else {
             settings.metricsEnabled = try !Self.flag(environment["DISABLE_METRICS_ENDPOINT"], name: "DISABLE_METRICS_ENDPOINT", default: true)
         }
+        // The test issuer's tokens are only accepted while the control API that issues them is on.
+        settings.testIssuerEnabled = !command.noControlAPI
         self.settings = settings
 
         dataDirectory = command.dataDir

@@ -108,13 +108,19 @@ import TestSupport
         #expect(docs.contains("mockconvex healthcheck"))
         #expect(instructions.contains("STOPSIGNAL SIGTERM"))
         #expect(instructions.contains(#"ENTRYPOINT ["mockconvex"]"#))
-        #expect(instructions.contains(#"CMD ["--host", "0.0.0.0"]"#))
-        #expect(docs.contains(#"`CMD ["--host", "0.0.0.0"]`"#))
-        // Not root at run time.
+        #expect(instructions.contains(#"CMD ["--host", "0.0.0.0", "--data-dir", "/convex/data"]"#))
+        #expect(docs.contains(#"`CMD ["--host", "0.0.0.0", "--data-dir", "/convex/data"]`"#))
+        #expect(instructions.contains("VOLUME /convex/data"))
+        #expect(docs.contains("`VOLUME /convex/data`"))
+        // Not root at run time, yet allowed port 80.
         let user = try #require(instructions.last { $0.hasPrefix("USER ") })
-        #expect(user != "USER root" && user != "USER 0")
-        // The runtime stage installs libevent's and wslay's libraries and nothing else.
-        #expect(dockerfile.contains("apt-get install -y --no-install-recommends libevent-2.1-7 libevent-pthreads-2.1-7 libwslay1 \\"))
+        #expect(user == "USER 10001:10001")
+        #expect(instructions.contains("&& setcap cap_net_bind_service=+ep /rootfs/usr/local/bin/mockconvex"))
+        // The runtime stage is the assembled root and nothing else; the libraries come from these packages.
+        let runtime = try #require(instructions.last { $0.hasPrefix("FROM ") })
+        #expect(runtime == "FROM scratch")
+        #expect(instructions.contains("COPY --from=rootfs /rootfs/ /"))
+        #expect(dockerfile.contains("apt-get install -y --no-install-recommends libevent-2.1-7 libevent-pthreads-2.1-7 libwslay1 ca-certificates binutils libcap2-bin \\"))
         #expect(docs.contains("`libwslay1`"))
         for variable in ["CONVEX_CLOUD_ORIGIN", "CONVEX_SITE_ORIGIN", "INSTANCE_NAME", "INSTANCE_SECRET",
                          "HTTP_SERVER_TIMEOUT_SECONDS", "DISABLE_METRICS_ENDPOINT", "CONVEX_RELEASE_VERSION_DEV"] {

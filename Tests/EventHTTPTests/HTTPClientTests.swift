@@ -5,13 +5,13 @@ import TestSupport
 
 /// Runs one client request on a loop thread of its own and returns what it completed with.
 private func fetch(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
-                   timeout: Duration = .seconds(5)) throws -> Result<HTTPClientResponse, HTTPClientError> {
+                   timeout: Duration = .seconds(5), maxResponseBytes: Int? = nil) throws -> Result<HTTPClientResponse, HTTPClientError> {
     let thread = try EventLoopThread(running: EventLoop())
     let outcome = Guarded<Result<HTTPClientResponse, HTTPClientError>?>(nil)
     let done = Signal()
     thread.execute { loop in
         let client = HTTPClient(loop: loop)
-        client.send(method, url: url, headers: headers, body: body, timeout: timeout) { result in
+        client.send(method, url: url, headers: headers, body: body, timeout: timeout, maxResponseBytes: maxResponseBytes) { result in
             _ = client
             outcome.withLock { $0 = result }
             done.fire()
@@ -115,6 +115,22 @@ private func withRawPeer(_ behave: @escaping @Sendable (Int32) -> Void, _ body: 
             let error = try #require(failure(try fetch(.GET, "http://127.0.0.1:\(port)/")))
             #expect(error.kind == .reset)
             #expect(error.code == "ECONNRESET")
+        }
+    }
+
+    @Test func aBodyPastTheBoundIsAnInvalidResponse() throws {
+        let answer: @Sendable (Int32) -> Void = { fd in
+            let response = Array(("HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n" + String(repeating: "x", count: 2000)).utf8)
+            _ = send(fd, response, response.count, 0)
+            close(fd)
+        }
+        try withRawPeer(answer) { port in
+            let error = try #require(failure(try fetch(.GET, "http://127.0.0.1:\(port)/", maxResponseBytes: 100)))
+            #expect(error.kind == .invalidResponse)
+        }
+        try withRawPeer(answer) { port in
+            let response = try fetch(.GET, "http://127.0.0.1:\(port)/", maxResponseBytes: 2000).get()
+            #expect(response.body.count == 2000)
         }
     }
 

@@ -13,7 +13,7 @@ import Testing
         let config = try DeploymentConfig.parse(bytes)
         #expect(config.functionPaths.map(\.description) == [
             "messages:send", "messages:list", "messages:get", "messages:edit", "messages:swap", "messages:remove",
-            "app:version", "app:echo", "app:fail", "app:secret",
+            "app:version", "app:echo", "app:fail", "app:secret", "me:who",
         ])
         #expect(config.functions[FunctionPath(module: "app.js", function: "echo")] == FunctionSpec(kind: .action, behaviour: .echo, delayMs: 50))
         #expect(config.functions[FunctionPath(module: "app.js", function: "secret")] == FunctionSpec(kind: .query, visibility: .internal, behaviour: .returns(.string("s3cret"))))
@@ -65,7 +65,7 @@ import Testing
         // The document itself
         ("{", "$", "not valid JSON: EOF while parsing an object at line 1 column 1"),
         ("[]", "$", "expected an object, got an array"),
-        (#"{"function": {}}"#, "$.function", "unknown key; expected one of functions, httpRoutes, documents, files, debugRoutes, faults"),
+        (#"{"function": {}}"#, "$.function", "unknown key; expected one of functions, httpRoutes, documents, files, debugRoutes, faults, auth"),
         (#"{"functions": []}"#, "$.functions", "expected an object, got an array"),
         (#"{"httpRoutes": {}}"#, "$.httpRoutes", "expected an array, got an object"),
         (#"{"documents": []}"#, "$.documents", "expected an object, got an array"),
@@ -76,13 +76,13 @@ import Testing
         (#"{"functions": {"a": {"type": "query", "returns": 1}, "a:default": {"type": "query", "returns": 2}}}"#, #"$.functions["a:default"]"#, "declares a a second time"),
         // Function entries
         (#"{"functions": {"a:b": "query"}}"#, #"$.functions["a:b"]"#, "expected an object, got a string"),
-        (#"{"functions": {"a:b": {"type": "query", "returns": 1, "args": {}}}}"#, #"$.functions["a:b"].args"#, "unknown key; expected one of insert, get, list, patch, replace, delete, returns, echo, throws, storage, schedule, type, visibility, logs, delayMs, order, cases, sequence, afterLast"),
+        (#"{"functions": {"a:b": {"type": "query", "returns": 1, "args": {}}}}"#, #"$.functions["a:b"].args"#, "unknown key; expected one of insert, get, list, patch, replace, delete, returns, echo, throws, storage, schedule, identity, type, visibility, logs, delayMs, order, ownerField, auth, cases, sequence, afterLast"),
         (#"{"functions": {"a:b": {"returns": 1}}}"#, #"$.functions["a:b"]"#, #"missing "type": one of query, mutation, action"#),
         (#"{"functions": {"a:b": {"type": 1, "returns": 1}}}"#, #"$.functions["a:b"].type"#, "expected a string, got a number"),
         (#"{"functions": {"a:b": {"type": "httpAction", "returns": 1}}}"#, #"$.functions["a:b"].type"#, #"expected one of query, mutation, action, got "httpAction""#),
         (#"{"functions": {"a:b": {"type": "Query", "returns": 1}}}"#, #"$.functions["a:b"].type"#, #"expected one of query, mutation, action, got "Query""#),
         (#"{"functions": {"a:b": {"type": "query", "visibility": "private", "returns": 1}}}"#, #"$.functions["a:b"].visibility"#, #"expected public or internal, got "private""#),
-        (#"{"functions": {"a:b": {"type": "query"}}}"#, #"$.functions["a:b"]"#, "missing a behaviour: one of insert, get, list, patch, replace, delete, returns, echo, throws, storage, schedule"),
+        (#"{"functions": {"a:b": {"type": "query"}}}"#, #"$.functions["a:b"]"#, "missing a behaviour: one of insert, get, list, patch, replace, delete, returns, echo, throws, storage, schedule, identity"),
         (#"{"functions": {"a:b": {"type": "mutation", "insert": "t", "returns": 1}}}"#, #"$.functions["a:b"]"#, "has several behaviours (insert, returns); give exactly one"),
         (#"{"functions": {"a:b": {"type": "query", "get": "t", "order": "asc"}}}"#, #"$.functions["a:b"].order"#, #""order" only applies to "list""#),
         (#"{"functions": {"a:b": {"type": "query", "list": "t", "order": "newest"}}}"#, #"$.functions["a:b"].order"#, #"expected asc or desc, got "newest""#),
@@ -143,7 +143,7 @@ import Testing
         (#"{"httpRoutes": [{"method": "GET", "path": "/a", "throws": "x", "status": 500}]}"#, "$.httpRoutes[0].throws", "a route that throws has no status, headers or body"),
         (#"{"httpRoutes": [{"method": "GET", "path": "/a", "throws": "x", "body": "b"}]}"#, "$.httpRoutes[0].throws", "a route that throws has no status, headers or body"),
         (#"{"httpRoutes": [{"method": "GET", "path": "/a", "throws": 1}]}"#, "$.httpRoutes[0].throws", "expected a string, got a number"),
-        (#"{"httpRoutes": [{"method": "GET", "path": "/a", "statusCode": 200}]}"#, "$.httpRoutes[0].statusCode", "unknown key; expected one of method, path, pathPrefix, status, headers, body, throws"),
+        (#"{"httpRoutes": [{"method": "GET", "path": "/a", "statusCode": 200}]}"#, "$.httpRoutes[0].statusCode", "unknown key; expected one of method, path, pathPrefix, status, headers, body, throws, identity"),
         (#"{"httpRoutes": [{"method": "GET", "path": "/a"}, {"method": "get", "path": "/a"}]}"#, "$.httpRoutes[1]", "a route for GET /a is already declared"),
         (#"{"httpRoutes": [{"method": "POST", "pathPrefix": "/p/"}, {"method": "POST", "pathPrefix": "/p/", "status": 201}]}"#, "$.httpRoutes[1]", "a route for POST /p/* is already declared"),
         // Seed documents

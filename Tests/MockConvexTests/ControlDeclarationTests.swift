@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("notes:add", #"{"type": "mutation"}"#, "$: missing a behaviour: one of insert, get, list, patch, replace, delete, returns, echo, throws, storage, schedule"),
+        ("notes:add", #"{"type": "mutation"}"#, "$: missing a behaviour: one of insert, get, list, patch, replace, delete, returns, echo, throws, storage, schedule, identity"),
         ("notes:add", #"{"type": "query", "insert": "notes"}"#, "$.insert: a query cannot write; declare this function as a mutation"),
         ("_mockconvex:mine", #"{"type": "query", "returns": 1}"#, "$: the _mockconvex module is reserved for mockconvex's built-in functions"),
         ("later:go", #"{"type": "mutation", "schedule": {"function": "missing:fn"}}"#, "$.schedule.function: no function missing:fn is declared"),

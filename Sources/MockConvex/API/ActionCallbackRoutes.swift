@@ -65,20 +65,21 @@ struct ActionCallbackRoutes {
     private func call(_ kind: FunctionSpec.Kind, _ request: HTTPRequest, _ responder: Responder) throws(ConvexAPIError) {
         let credentials = try RequestChecks.credentials(request)
         let body = try RequestChecks.decode(RequestBodyDecoder.actionCallbackCall, RequestChecks.jsonBody(request))
-        let identity = try deployment.authenticate(credentials)
-        let path = try Self.functionPath(body.path, reference: body.reference, functionHandle: body.functionHandle)
-        let identifier = try body.mutationIdentifier.map(Self.mutationIdentifier)
-        let arguments = try FunctionCaller.positionalArguments(body.args)
-        let format = body.format
-        caller.call(path, arguments: arguments, identity: identity, lookup: .actionCallback(expected: kind),
-                    mutationIdentifier: identifier, for: responder) { result in
-            switch result {
-            case .success(let outcome):
-                // The backend refuses a `format` only after the function ran.
-                guard format == nil else { return responder.send(ConvexAPIError.internalServerError.response) }
-                responder.send(ConvexResponses.json(200, UdfResponse.json(outcome, format: .encoded, requestId: nil)))
-            case .failure(let error):
-                responder.send(error.response)
+        try caller.authenticated(credentials, for: responder) { [caller] identity throws(ConvexAPIError) in
+            let path = try Self.functionPath(body.path, reference: body.reference, functionHandle: body.functionHandle)
+            let identifier = try body.mutationIdentifier.map(Self.mutationIdentifier)
+            let arguments = try FunctionCaller.positionalArguments(body.args)
+            let format = body.format
+            caller.call(path, arguments: arguments, identity: identity, lookup: .actionCallback(expected: kind),
+                        mutationIdentifier: identifier, for: responder) { result in
+                switch result {
+                case .success(let outcome):
+                    // The backend refuses a `format` only after the function ran.
+                    guard format == nil else { return responder.send(ConvexAPIError.internalServerError.response) }
+                    responder.send(ConvexResponses.json(200, UdfResponse.json(outcome, format: .encoded, requestId: nil)))
+                case .failure(let error):
+                    responder.send(error.response)
+                }
             }
         }
     }

@@ -27,6 +27,29 @@ final class FunctionCaller {
         self.loop = loop
     }
 
+    /// Runs `body` with the identity `credentials` prove: within this call when that is known
+    /// at once (anonymous, admin, a token whose provider's keys are kept), its errors thrown
+    /// to the route as usual; otherwise once the provider's keys arrive, its errors then
+    /// answered here. A request that stopped waiting meanwhile ignores the late answer.
+    func authenticated(_ credentials: Credentials, for responder: Responder,
+                       _ body: @escaping (Identity) throws(ConvexAPIError) -> Void) throws(ConvexAPIError) {
+        var immediate: Result<Identity, ConvexAPIError>?
+        var returned = false
+        deployment.authenticate(credentials, on: loop) { result in
+            guard returned else { return immediate = result }
+            // Answered meanwhile (the request timeout, a fault, the client gone): nothing may
+            // run for it any more, least of all a mutation.
+            guard responder.isOpen else { return }
+            do throws(ConvexAPIError) {
+                try body(result.get())
+            } catch {
+                responder.send(error.response)
+            }
+        }
+        returned = true
+        if let immediate { try body(immediate.get()) }
+    }
+
     /// The positional arguments: `args` as sent when it is an array, else `[args]`. Parsing
     /// that array again with the backend's nesting budget turns too-deep or out-of-range
     /// arguments into its 400.
@@ -63,11 +86,11 @@ final class FunctionCaller {
             let readAt = spec.kind == .query ? snapshot ?? (spec.delayMs > 0 ? deployment.snapshot() : nil) : nil
             let execute = {
                 guard spec.kind != .query else {
-                    let outcome = readAt.map { deployment.runQuery(spec, path: path, arguments: values, on: $0) }
-                        ?? deployment.runQuery(spec, path: path, arguments: values)
+                    let outcome = readAt.map { deployment.runQuery(spec, path: path, arguments: values, identity: identity, on: $0) }
+                        ?? deployment.runQuery(spec, path: path, arguments: values, identity: identity)
                     return completion(.success(outcome))
                 }
-                deployment.run(spec, path: path, arguments: values, identifier: mutationIdentifier, Reply(on: loop, completion))
+                deployment.run(spec, path: path, arguments: values, identity: identity, identifier: mutationIdentifier, Reply(on: loop, completion))
             }
             guard spec.delayMs > 0 else { return execute() }
             responder.after(.milliseconds(spec.delayMs), execute)

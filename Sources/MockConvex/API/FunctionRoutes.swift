@@ -26,8 +26,11 @@ final class FunctionRoutes {
             responder.send(ConvexResponses.json(200, .object([("ts", .string(Timestamp.encode(deployment.latestTimestamp)))])))
         }
         router.add(.GET, "/api/check_admin_key") { [self] request, responder in
-            guard try deployment.authenticate(RequestChecks.credentials(request)).isAdmin else { throw Self.notAnAdmin }
-            responder.send(ConvexResponses.json(200, .object([("success", .bool(true)), ("allowedOps", .array([])), ("isReadOnly", .bool(false))])))
+            // A user token is checked (and refused with its 401) before it is found no admin.
+            try caller.authenticated(RequestChecks.credentials(request), for: responder) { identity throws(ConvexAPIError) in
+                guard identity.isAdmin else { throw Self.notAnAdmin }
+                responder.send(ConvexResponses.json(200, .object([("success", .bool(true)), ("allowedOps", .array([])), ("isReadOnly", .bool(false))])))
+            }
         }
     }
 
@@ -38,9 +41,10 @@ final class FunctionRoutes {
         let credentials = try RequestChecks.credentials(request)
         let body = try RequestChecks.decode(RequestBodyDecoder.udfPostRequest, RequestChecks.jsonBody(request))
         let path = try RequestChecks.functionPath(body.path)
-        let identity = try deployment.authenticate(credentials)
-        let arguments = try FunctionCaller.positionalArguments(body.args)
-        finish(path, arguments, identity, .publicAPI(expected: kind), body.format, client.defaultFormat, RequestId.of(request), responder)
+        try caller.authenticated(credentials, for: responder) { [self] identity throws(ConvexAPIError) in
+            let arguments = try FunctionCaller.positionalArguments(body.args)
+            finish(path, arguments, identity, .publicAPI(expected: kind), body.format, client.defaultFormat, RequestId.of(request), responder)
+        }
     }
 
     /// `/api/function`: admins only, any function; the key is checked before the path.
@@ -48,12 +52,13 @@ final class FunctionRoutes {
         let client = try ClientVersion(header: request.headers["Convex-Client"])
         let credentials = try RequestChecks.credentials(request)
         let body = try RequestChecks.decode(RequestBodyDecoder.udfPostRequestWithComponent, RequestChecks.jsonBody(request))
-        let identity = try deployment.authenticate(credentials)
-        guard identity.isAdmin else { throw Self.notAnAdmin }
-        let component = try Self.componentPath(body.componentPath)
-        let path = try RequestChecks.functionPath(body.path)
-        let arguments = try FunctionCaller.positionalArguments(body.args)
-        finish(path, arguments, identity, .anyFunction(component: component), body.format, client.defaultFormat, RequestId.of(request), responder)
+        try caller.authenticated(credentials, for: responder) { [self] identity throws(ConvexAPIError) in
+            guard identity.isAdmin else { throw Self.notAnAdmin }
+            let component = try Self.componentPath(body.componentPath)
+            let path = try RequestChecks.functionPath(body.path)
+            let arguments = try FunctionCaller.positionalArguments(body.args)
+            finish(path, arguments, identity, .anyFunction(component: component), body.format, client.defaultFormat, RequestId.of(request), responder)
+        }
     }
 
     /// `componentPath`: names of components (identifiers) joined by `/`; absent or empty is
@@ -78,10 +83,11 @@ final class FunctionRoutes {
         let credentials = try RequestChecks.credentials(request)
         _ = try ClientVersion(header: request.headers["Convex-Client"])
         let body = try RequestChecks.decode(RequestBodyDecoder.udfPostRequestArgsOnly, RequestChecks.jsonBody(request))
-        let identity = try deployment.authenticate(credentials)
-        let path = try RequestChecks.functionPath(RunPath.functionPathText(wildcard))
-        let arguments = try FunctionCaller.positionalArguments(body.args)
-        finish(path, arguments, identity, .anyFunction(component: nil), body.format, .clean, RequestId.of(request), responder)
+        try caller.authenticated(credentials, for: responder) { [self] identity throws(ConvexAPIError) in
+            let path = try RequestChecks.functionPath(RunPath.functionPathText(wildcard))
+            let arguments = try FunctionCaller.positionalArguments(body.args)
+            finish(path, arguments, identity, .anyFunction(component: nil), body.format, .clean, RequestId.of(request), responder)
+        }
     }
 
     private func finish(
@@ -107,8 +113,13 @@ final class FunctionRoutes {
         let queries = try RequestChecks.decode(RequestBodyDecoder.queryBatchArgs, RequestChecks.jsonBody(request))
         // The backend picks the batch's timestamp before it authenticates.
         let snapshot = deployment.snapshot()
-        let identity = try deployment.authenticate(credentials)
-        let requestId = RequestId.of(request)
+        try caller.authenticated(credentials, for: responder) { [self] identity in
+            runBatch(queries, identity: identity, snapshot: snapshot, client: client, requestId: RequestId.of(request), responder)
+        }
+    }
+
+    private func runBatch(_ queries: [UdfCallBody], identity: Identity, snapshot: DocumentStore,
+                          client: ClientVersion, requestId: String, _ responder: Responder) {
         var results: [JSON] = []
         var remaining = queries[...]
         // Queries that answer at once call back before `call` returns; looping here instead of

@@ -4,7 +4,7 @@ import EventHTTP
 enum ConfigReader {
     static func read(_ document: JSON, baseDirectory: String) throws(ConfigError) -> DeploymentConfig {
         let root = try object(document, at: .root)
-        try allowOnly(["functions", "httpRoutes", "documents", "files", "debugRoutes", "faults"], in: root, at: .root)
+        try allowOnly(["functions", "httpRoutes", "documents", "files", "debugRoutes", "faults", "auth"], in: root, at: .root)
         var config = DeploymentConfig()
         if let functions = root.value("functions") {
             let path = JSONPath.root.key("functions")
@@ -42,6 +42,9 @@ enum ConfigReader {
                 _ = try FaultRule.read(value, at: path.index(index), randomSeed: 0)
                 config.faults.append(value)
             }
+        }
+        if let auth = root.value("auth") {
+            config.authProviders = try AuthConfigReader.read(auth, at: JSONPath.root.key("auth"))
         }
         if let debug = root.value("debugRoutes") {
             guard case .bool(let enabled) = debug else {

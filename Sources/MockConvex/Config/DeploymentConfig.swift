@@ -14,6 +14,8 @@ public struct DeploymentConfig: Sendable {
     var documents: [(table: String, documents: [ConvexObject])] = []
     /// The debug routes apps add for the port-80 bug (`/debug/node-network-test`, ...).
     var debugRoutes = true
+    /// `auth.providers`, as `convex/auth.config.ts` lists them.
+    var authProviders: [AuthProvider] = []
     /// Seed files, in the order given.
     public var files: [SeedFileSpec] = []
 

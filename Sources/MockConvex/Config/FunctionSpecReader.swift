@@ -1,8 +1,8 @@
 /// Reads one entry of `functions`: its type, visibility, exactly one behaviour (or `cases`, with
 /// an optional fallback behaviour, or a `sequence`), logs, delay.
 enum FunctionSpecReader {
-    static let behaviourKeys = ["insert", "get", "list", "patch", "replace", "delete", "returns", "echo", "throws", "storage", "schedule"]
-    static let otherKeys = ["type", "visibility", "logs", "delayMs", "order"]
+    static let behaviourKeys = ["insert", "get", "list", "patch", "replace", "delete", "returns", "echo", "throws", "storage", "schedule", "identity"]
+    static let otherKeys = ["type", "visibility", "logs", "delayMs", "order", "ownerField", "auth"]
     /// A day: long enough for any test of slowness, short enough to catch a unit mistake.
     static let maxDelayMs = 86_400_000
 
@@ -55,7 +55,28 @@ enum FunctionSpecReader {
         if let value = member("delayMs") {
             delayMs = try ConfigReader.integer(value, at: path.key("delayMs"), in: 0...maxDelayMs)
         }
-        return FunctionSpec(kind: kind, visibility: visibility, behaviour: behaviour, logs: logs, delayMs: delayMs)
+        var ownerField: String?
+        if let value = member("ownerField") {
+            let name = try ConfigReader.string(value, at: path.key("ownerField"))
+            guard let table = behaviour.table, !FunctionSpec.readableSystemTables.contains(table) else {
+                throw ConfigError(path.key("ownerField"), "\"ownerField\" applies to insert, get, list, patch, replace and delete on a user table")
+            }
+            do {
+                try IdentifierRules.check(name)
+            } catch {
+                throw ConfigError(path.key("ownerField"), "not a field name: \(error.reason)")
+            }
+            ownerField = name
+        }
+        var requiresAuth = false
+        if let value = member("auth") {
+            guard value == .string("required") else {
+                throw ConfigError(path.key("auth"), "expected \"required\", got \(ConfigReader.describe(value))")
+            }
+            requiresAuth = true
+        }
+        return FunctionSpec(kind: kind, visibility: visibility, behaviour: behaviour, logs: logs, delayMs: delayMs,
+                            ownerField: ownerField, requiresAuth: requiresAuth)
     }
 
     /// Also reads the answers of `cases` and `sequence` entries (StubReader).
@@ -98,6 +119,9 @@ enum FunctionSpecReader {
         case "echo":
             guard value == .bool(true) else { throw ConfigError(path.key(key), "expected true, got \(ConfigReader.describe(value))") }
             return .echo
+        case "identity":
+            guard value == .bool(true) else { throw ConfigError(path.key(key), "expected true, got \(ConfigReader.describe(value))") }
+            return .identity
         default:
             return try readThrows(value, at: path.key(key))
         }

@@ -4,7 +4,7 @@ import EventHTTP
 enum HTTPRouteReader {
     static func read(_ value: JSON, at path: JSONPath) throws(ConfigError) -> HTTPRouteSpec {
         let members = try ConfigReader.object(value, at: path)
-        try ConfigReader.allowOnly(["method", "path", "pathPrefix", "status", "headers", "body", "throws"], in: members, at: path)
+        try ConfigReader.allowOnly(["method", "path", "pathPrefix", "status", "headers", "body", "throws", "identity"], in: members, at: path)
         func member(_ key: String) -> JSON? { members.last { $0.key == key }?.value }
 
         guard let methodValue = member("method") else { throw ConfigError(path, "missing \"method\"") }
@@ -56,6 +56,14 @@ enum HTTPRouteReader {
                 throw ConfigError(path.key("throws"), "a route that throws has no status, headers or body")
             }
             route.throwsMessage = try ConfigReader.string(message, at: path.key("throws"))
+        }
+        if let identity = member("identity") {
+            guard identity == .bool(true) else { throw ConfigError(path.key("identity"), "expected true, got \(ConfigReader.describe(identity))") }
+            guard member("body") == nil, member("throws") == nil else {
+                throw ConfigError(path.key("identity"), "a route that answers the identity has no body and does not throw")
+            }
+            route.answersIdentity = true
+            if !route.headers.contains("content-type") { route.headers.add("content-type", "application/json") }
         }
         return route
     }

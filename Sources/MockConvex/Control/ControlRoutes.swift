@@ -23,10 +23,11 @@ final class ControlRoutes {
         registerState(on: router)
         registerCallbackTokens(on: router)
         registerSync(on: router)
+        registerTestIssuer(on: router)
     }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) {
-        if let token = control.token {
+        if let token = control.token, !Self.isPublicDocument(request) {
             guard let given = request.headers["Authorization"] else {
                 return responder.send(ConvexAPIError.unauthenticated(
                     "ControlTokenRequired", "The control API needs the header Authorization: Bearer <token>, with the token given to --control-token").response)

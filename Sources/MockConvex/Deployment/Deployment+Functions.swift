@@ -13,22 +13,28 @@ extension Deployment {
         return FunctionRunner.Environment(origin: settings.convexOrigin) { files.issueUploadToken() }
     }
 
+    func environment(for identity: Identity) -> FunctionRunner.Environment {
+        var environment = self.environment
+        environment.identity = identity
+        return environment
+    }
+
     /// Runs a function's behaviour as a transaction and answers once its writes are durable;
     /// if they cannot be made durable, nothing changed and the reply gets the storage error
     /// instead of the outcome.
     ///
     /// A mutation with an `identifier` (an action callback's `mutationIdentifier`) that already
     /// succeeded is not run again: its first outcome is returned.
-    func run(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], identifier: String? = nil,
+    func run(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], identity: Identity = .anonymous, identifier: String? = nil,
              _ reply: Reply<Result<FunctionOutcome, ConvexAPIError>>) {
-        runCommitted(spec, path: path, arguments: arguments, identifier: identifier, reply.map { $0.map(\.value) })
+        runCommitted(spec, path: path, arguments: arguments, identity: identity, identifier: identifier, reply.map { $0.map(\.value) })
     }
 
     /// `run`, with the commit's timestamp (the latest commit's, for one that wrote nothing):
     /// what a sync client's `MutationResponse` carries.
-    func runCommitted(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], identifier: String? = nil,
-                      _ reply: Reply<Result<Committed<FunctionOutcome>, ConvexAPIError>>) {
-        let environment = self.environment
+    func runCommitted(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], identity: Identity = .anonymous,
+                      identifier: String? = nil, _ reply: Reply<Result<Committed<FunctionOutcome>, ConvexAPIError>>) {
+        let environment = self.environment(for: identity)
         let files = self.files
         database.transact(reply.map { $0.mapError(StorageFailure.response) }) { store, identified, allocator in
             if let identifier, let earlier = identified[identifier] { return Change(earlier) }
@@ -48,14 +54,15 @@ extension Deployment {
     }
 
     /// Runs a query now, on the durable state, under the database's lock (no copy of it).
-    func runQuery(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue]) -> FunctionOutcome {
-        let environment = self.environment
+    func runQuery(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], identity: Identity = .anonymous) -> FunctionOutcome {
+        let environment = self.environment(for: identity)
         return database.read { store in Self.query(spec, path: path, arguments: arguments, store: store, environment: environment) }
     }
 
     /// Runs a query on a store read earlier (`snapshot()`).
-    func runQuery(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], on snapshot: DocumentStore) -> FunctionOutcome {
-        Self.query(spec, path: path, arguments: arguments, store: snapshot, environment: environment)
+    func runQuery(_ spec: FunctionSpec, path: FunctionPath, arguments: [ConvexValue], identity: Identity = .anonymous,
+                  on snapshot: DocumentStore) -> FunctionOutcome {
+        Self.query(spec, path: path, arguments: arguments, store: snapshot, environment: environment(for: identity))
     }
 
     /// A query cannot write (the config refuses write behaviours on queries); whatever writes

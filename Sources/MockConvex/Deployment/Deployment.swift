@@ -17,6 +17,8 @@ public final class Deployment: Sendable {
     let files: FileStorage
     let scheduler: JobScheduler
     let callbackTokens: ActionCallbackTokens
+    /// User tokens: the config's auth providers and the test issuer.
+    let authenticator: Authenticator
     /// The sync sessions of every loop, for the control API.
     let syncSessions = SyncDirectory()
     /// Unix seconds; tests move it to expire tokens.
@@ -56,6 +58,8 @@ public final class Deployment: Sendable {
         self.clock = clock
         initialConfig = config
         self.seedFiles = seedFiles
+        let testIssuer = settings.testIssuerEnabled ? TestIssuer(issuer: settings.convexOrigin + "/_mock/auth", dataDirectory: directory?.path) : nil
+        authenticator = Authenticator(providers: config.authProviders, testIssuer: testIssuer)
         let contents = try directory?.load() ?? DataDirectory.Contents()
         unreadableRows = contents.unreadable
         let blobs: any BlobStore = directory?.blobs ?? MemoryBlobStore()
@@ -179,18 +183,19 @@ public final class Deployment: Sendable {
     // MARK: Credentials
 
     /// Checks credentials the way the backend does after reading the body: a wrong admin key
-    /// is 401 everywhere; a JWT cannot be accepted since no auth provider is configured.
-    func authenticate(_ credentials: Credentials) throws(ConvexAPIError) -> Identity {
+    /// is 401 everywhere; a user token must satisfy an auth provider. `completion` runs on
+    /// `loop`, before this returns unless a provider's keys had to be fetched.
+    func authenticate(_ credentials: Credentials, on loop: EventLoop, _ completion: @escaping (Result<Identity, ConvexAPIError>) -> Void) {
         switch credentials {
         case .none:
-            return .anonymous
+            completion(.success(.anonymous))
         case .adminKey(let key):
             guard SecretComparison.equal(Array(key.utf8), Array(settings.adminKey.utf8)) else {
-                throw ConvexAPIError.unauthenticated("BadAdminKey", "The provided admin key was invalid for this instance")
+                return completion(.failure(ConvexAPIError.unauthenticated("BadAdminKey", "The provided admin key was invalid for this instance")))
             }
-            return .admin
+            completion(.success(.admin))
         case .bearer(let token):
-            throw JWTCheck.rejection(for: token)
+            authenticator.validate(token, now: clock(), on: loop) { completion($0.map(Identity.user)) }
         }
     }
 

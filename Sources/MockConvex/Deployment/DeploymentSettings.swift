@@ -14,6 +14,8 @@ public struct DeploymentSettings: Sendable {
     public var version = "unknown"
     /// The compose file turns `/metrics` off (`DISABLE_METRICS_ENDPOINT=true`).
     public var metricsEnabled = false
+    /// The built-in test issuer's tokens are accepted (with the control API, which issues them).
+    public var testIssuerEnabled = true
 
     public init(instanceSecret: String, adminKey: String) {
         self.instanceSecret = instanceSecret
@@ -37,6 +39,22 @@ public struct DeploymentSettings: Sendable {
 enum Identity: Sendable, Hashable {
     case anonymous
     case admin
+    /// A user signed in with a token an auth provider (or the test issuer) vouches for.
+    case user(UserIdentity)
 
     public var isAdmin: Bool { self == .admin }
+
+    var user: UserIdentity? {
+        if case .user(let user) = self { return user }
+        return nil
+    }
+
+    /// How the control API lists it.
+    var label: String {
+        switch self {
+        case .anonymous: "anonymous"
+        case .admin: "admin"
+        case .user(let user): "user " + user.tokenIdentifier
+        }
+    }
 }

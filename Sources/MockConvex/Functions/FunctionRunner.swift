@@ -8,6 +8,8 @@ enum FunctionRunner {
         let origin: String
         /// Makes an upload token valid from now.
         let issueUploadToken: () -> String
+        /// Who called: what `ctx.auth.getUserIdentity()` sees.
+        var identity: Identity = .anonymous
     }
 
     /// The stack frame config functions report: the handler of the function's module, since
@@ -22,24 +24,47 @@ enum FunctionRunner {
     ) -> (outcome: FunctionOutcome, writes: [StoreWrite]) {
         let logLines = spec.logs.map { LogLine.format(level: $0.level, arguments: [.string($0.message)]) }
         var writes: [StoreWrite] = []
-        let result = ArgumentRules.singleObject(arguments).flatMap { args in
-            perform(spec.behaviour, args: args, path: path, store: store, allocator: &allocator, environment: environment, writes: &writes)
+        let result = ArgumentRules.singleObject(arguments).flatMap { args -> Result<ConvexValue, JSFailure> in
+            let user = environment.identity.user
+            // What `if (!(await ctx.auth.getUserIdentity())) throw new Error("Unauthenticated")` gives.
+            if user == nil && (spec.requiresAuth || spec.ownerField != nil) {
+                return .failure(JSFailure.uncaught("Error", "Unauthenticated", frames: [frame(path.moduleName)]))
+            }
+            var owner: OwnerRule?
+            if let field = spec.ownerField, let user { owner = OwnerRule(field: field, tokenIdentifier: user.tokenIdentifier) }
+            return perform(spec.behaviour, args: args, path: path, store: store, allocator: &allocator,
+                           environment: environment, owner: owner, writes: &writes)
         }
         if case .failure = result { writes = [] }
         return (FunctionOutcome(result, logLines: logLines), writes)
     }
 
+    /// `ownerField` for a signed-in caller: their documents carry their token identifier there.
+    struct OwnerRule {
+        let field: String
+        let tokenIdentifier: String
+
+        func owns(_ document: Document) -> Bool { document.fields[field] == .string(tokenIdentifier) }
+        func stamp(_ fields: inout ConvexObject) { fields[field] = .string(tokenIdentifier) }
+    }
+
     private static func perform(
         _ behaviour: FunctionSpec.Behaviour, args: ConvexObject, path: FunctionPath, store: DocumentStore,
-        allocator: inout IdAllocator, environment: Environment, writes: inout [StoreWrite]
+        allocator: inout IdAllocator, environment: Environment, owner: OwnerRule?, writes: inout [StoreWrite]
     ) -> Result<ConvexValue, JSFailure> {
         let module = path.moduleName
+        /// Another user's document is as good as absent.
+        func visible(_ id: DocumentId) -> Document? {
+            store.get(id).flatMap { document in owner.map { $0.owns(document) } ?? true ? document : nil }
+        }
         func uncaught(_ message: String) -> JSFailure {
             JSFailure.uncaught("Error", message, frames: [frame(module)])
         }
         switch behaviour {
         case .insert(let table):
             return ArgumentRules.userFields(args, module: module).flatMap { fields in
+                var fields = fields
+                owner?.stamp(&fields)
                 // Every table a config or a declaration names is numbered before it is served.
                 guard let number = store.tableNumbers.number(of: table) else {
                     return .failure(uncaught("Table \(table) has no number yet; declare the function again"))
@@ -60,14 +85,16 @@ enum FunctionRunner {
             }
         case .get(let table):
             return ArgumentRules.documentId(in: args, table: table, onlyId: true, tables: store.tableNumbers).map { id in
-                store.get(id).map { .object($0.value) } ?? .null
+                visible(id).map { .object($0.value) } ?? .null
             }
         case .list(DocumentStore.storageTable, let order):
             return .success(matching(store.allFiles.map(\.document), args, order))
         case .list(DocumentStore.scheduledFunctionsTable, let order):
             return .success(matching(store.allJobs.map(\.document), args, order))
         case .list(let table, let order):
-            let documents = store.list(table, matching: args)
+            var filter = args
+            owner?.stamp(&filter)
+            let documents = store.list(table, matching: filter)
             let ordered = order == .asc ? documents : documents.reversed()
             return .success(.array(ordered.map { .object($0.value) }))
         case .patch(let table), .replace(let table):
@@ -76,7 +103,7 @@ enum FunctionRunner {
                 var changes = args
                 changes["id"] = nil
                 return ArgumentRules.userFields(changes, module: module).flatMap { changes in
-                    guard var document = store.get(id) else {
+                    guard var document = visible(id) else {
                         return .failure(uncaught("\(isPatch ? "Update" : "Replace") on nonexistent document ID \(id.encoded)"))
                     }
                     if isPatch {
@@ -84,6 +111,7 @@ enum FunctionRunner {
                     } else {
                         document.fields = changes
                     }
+                    owner?.stamp(&document.fields)
                     if let problem = DocumentLimits.problem(with: document) { return .failure(uncaught(problem)) }
                     writes.append(.updateDocument(table: table, document))
                     return .success(.null)
@@ -91,7 +119,7 @@ enum FunctionRunner {
             }
         case .delete(let table):
             return ArgumentRules.documentId(in: args, table: table, onlyId: true, tables: store.tableNumbers).flatMap { id in
-                guard store.get(id) != nil else { return .failure(uncaught("Delete on nonexistent document ID \(id.encoded)")) }
+                guard visible(id) != nil else { return .failure(uncaught("Delete on nonexistent document ID \(id.encoded)")) }
                 writes.append(.deleteDocument(table: table, id))
                 return .success(.null)
             }
@@ -99,6 +127,8 @@ enum FunctionRunner {
             return .success(value)
         case .echo:
             return .success(.object(args))
+        case .identity:
+            return .success(environment.identity.user.map { .object($0.object) } ?? .null)
         case .throwsError(let message, nil):
             return .failure(uncaught(message ?? ""))
         case .throwsError(let message, let data?):
@@ -115,7 +145,8 @@ enum FunctionRunner {
             return .success(.string(id.encoded))
         case .stubs(let stubs):
             return stubs.behaviour(for: args, path: path).flatMap { chosen in
-                perform(chosen, args: args, path: path, store: store, allocator: &allocator, environment: environment, writes: &writes)
+                perform(chosen, args: args, path: path, store: store, allocator: &allocator, environment: environment, owner: owner,
+                        writes: &writes)
             }
         }
     }

@@ -45,13 +45,15 @@ struct FunctionSpec: Sendable, Equatable {
         /// `ctx.scheduler.runAfter(delayMs, path, args)` with the caller's args; returns the
         /// job's id.
         case schedule(path: FunctionPath, delayMs: Int)
+        /// `ctx.auth.getUserIdentity()`: the caller's identity object, or null.
+        case identity
 
         /// The table it reads or writes, if any.
         var table: String? {
             switch self {
             case .stubs(let stubs): stubs.fallback?.table
             case .insert(let table), .get(let table), .list(let table, _), .patch(let table), .replace(let table), .delete(let table): table
-            case .returns, .echo, .throwsError, .storage, .schedule: nil
+            case .returns, .echo, .throwsError, .storage, .schedule, .identity: nil
             }
         }
 
@@ -95,12 +97,21 @@ struct FunctionSpec: Sendable, Equatable {
     var logs: [LogEntry] = []
     /// How long the function takes, spent on a timer so the event loop keeps serving.
     var delayMs: Int = 0
+    /// `ownerField`: the field holding the `tokenIdentifier` of the user who inserted a
+    /// document; reads and writes then see only the caller's own documents.
+    var ownerField: String?
+    /// `"auth": "required"`: without a signed-in user the function throws `Unauthenticated`,
+    /// as an app's own check would.
+    var requiresAuth = false
 
-    init(kind: Kind, visibility: Visibility = .public, behaviour: Behaviour, logs: [LogEntry] = [], delayMs: Int = 0) {
+    init(kind: Kind, visibility: Visibility = .public, behaviour: Behaviour, logs: [LogEntry] = [], delayMs: Int = 0,
+         ownerField: String? = nil, requiresAuth: Bool = false) {
         self.kind = kind
         self.visibility = visibility
         self.behaviour = behaviour
         self.logs = logs
         self.delayMs = delayMs
+        self.ownerField = ownerField
+        self.requiresAuth = requiresAuth
     }
 }

@@ -6,9 +6,11 @@ import EventHTTP
 struct HTTPActions {
     let deployment: Deployment
     let debug: DebugRoutes
+    let loop: EventLoop
 
     init(deployment: Deployment, loop: EventLoop) {
         self.deployment = deployment
+        self.loop = loop
         debug = DebugRoutes(deployment: deployment, loop: loop)
     }
 
@@ -29,25 +31,51 @@ struct HTTPActions {
         let method = request.method == .HEAD ? HTTPMethod.GET : request.method
         let candidates = routes.filter { $0.method == method }
         if let route = candidates.first(where: { $0.match == .exact(path) }) {
-            return responder.send(respond(route))
+            return answer(route, request, responder)
         }
         if debugEnabled, try debug.handle(request, method: method, path: path, responder) { return }
         let prefixed = candidates
             .filter { if case .prefix(let prefix) = $0.match { path.hasPrefix(prefix) } else { false } }
             .max { $0.match.length < $1.match.length }
         guard let prefixed else { return responder.send(ConvexResponses.text(404, "No matching routes found")) }
-        responder.send(respond(prefixed))
+        answer(prefixed, request, responder)
+    }
+
+    /// A route's fixed answer, or for an identity route the caller's identity. The backend
+    /// lets a request with an unusable `Authorization` through to the action (the header may
+    /// be the app's own business); `getUserIdentity()` then throws why.
+    private func answer(_ route: HTTPRouteSpec, _ request: HTTPRequest, _ responder: Responder) {
+        guard route.answersIdentity else { return responder.send(respond(route)) }
+        let credentials: Credentials
+        do {
+            credentials = try Credentials(header: request.headers["Authorization"], adminKeyParameter: nil)
+        } catch {
+            return responder.send(Self.uncaught(error.message))
+        }
+        deployment.authenticate(credentials, on: loop) { result in
+            switch result {
+            case .failure(let error):
+                responder.send(Self.uncaught(error.message))
+            case .success(let identity):
+                let value: ConvexValue = identity.user.map { .object($0.object) } ?? .null
+                var answer = route
+                answer.body = Array(JavaScriptJSON.stringify(value.exported(.clean)).utf8)
+                responder.send(respond(answer))
+            }
+        }
+    }
+
+    /// An uncaught exception: the backend reports it under a fresh request id.
+    private static func uncaught(_ message: String) -> HTTPResponse {
+        let failure = JSFailure.uncaught("Error", message, frames: [FunctionRunner.frame("http")])
+        return ConvexResponses.json(500, .object([
+            ("code", .string("[Request ID: \(RequestId.fresh())] Server Error: \(failure.message)")),
+            ("trace", .string(failure.rendered)),
+        ]))
     }
 
     private func respond(_ route: HTTPRouteSpec) -> HTTPResponse {
-        if let message = route.throwsMessage {
-            // An uncaught exception: the backend reports it under a fresh request id.
-            let failure = JSFailure.uncaught("Error", message, frames: [FunctionRunner.frame("http")])
-            return ConvexResponses.json(500, .object([
-                ("code", .string("[Request ID: \(RequestId.fresh())] Server Error: \(failure.message)")),
-                ("trace", .string(failure.rendered)),
-            ]))
-        }
+        if let message = route.throwsMessage { return Self.uncaught(message) }
         var response = HTTPResponse(status: route.status, headers: route.headers, body: route.body)
         // `new Response("text")` gets this content type from the Fetch API.
         if !route.body.isEmpty && !route.headers.contains("Content-Type") {

@@ -15,6 +15,9 @@ struct HTTPRouteSpec: Sendable, Equatable {
     var body: [UInt8]
     /// When set, the action throws `Error(message)` instead of answering.
     var throwsMessage: String?
+    /// `"identity": true`: answers `Response.json(await ctx.auth.getUserIdentity())`, from the
+    /// request's `Authorization` header as the backend passes it to HTTP actions.
+    var answersIdentity = false
 
     init(method: HTTPMethod, match: Match, status: Int = 200, headers: HTTPHeaders = [:], body: [UInt8] = [], throwsMessage: String? = nil) {
         self.method = method

@@ -40,7 +40,7 @@ final class QueryAnswer {
         case .success(let (spec, values)):
             // A query's `delayMs` stands for time spent computing; a subscription reports its
             // result as of the snapshot at once.
-            return QueryAnswer(outcome: deployment.runQuery(spec, path: path, arguments: values, on: store),
+            return QueryAnswer(outcome: deployment.runQuery(spec, path: path, arguments: values, identity: identity, on: store),
                                reads: ReadSet(spec, arguments: values))
         }
     }

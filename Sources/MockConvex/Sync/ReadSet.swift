@@ -1,6 +1,7 @@
 /// What a subscribed query read, precisely enough that a commit wakes only the queries it can
 /// change: a `list` reads its table, a `get` (and a storage lookup by id) the one id it named,
-/// a storage lookup by UUID the `_storage` table; `returns`, `echo` and `throws` read nothing.
+/// a storage lookup by UUID the `_storage` table; `returns`, `echo`, `identity` and `throws`
+/// read nothing (the identity changes only with an Authenticate, which reruns every query).
 struct ReadSet: Equatable, Sendable {
     var tables: Set<String> = []
     var ids: Set<DocumentId> = []
@@ -20,7 +21,7 @@ struct ReadSet: Equatable, Sendable {
         case .storage(.getUrl), .storage(.getMetadata):
             guard case .string(let text)? = args?["storageId"] else { break }
             if let id = try? DocumentId(decoding: text) { ids = [id] } else { tables = [DocumentStore.storageTable] }
-        case .insert, .patch, .replace, .delete, .returns, .echo, .throwsError, .storage, .schedule:
+        case .insert, .patch, .replace, .delete, .returns, .echo, .throwsError, .storage, .schedule, .identity:
             break
         case .stubs(let stubs):
             // A stubbed answer reads nothing (docs/stubs.md); a call no case matches reads what

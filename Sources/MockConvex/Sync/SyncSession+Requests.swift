@@ -54,7 +54,7 @@ extension SyncSession {
                 // A socket that closed meanwhile takes its mutations with it, as the backend's
                 // sync worker drops its pending ones: the client re-sends what it did not see answered.
                 guard let self, !isClosed else { return }
-                deployment.runCommitted(spec, path: path, arguments: values, identifier: identifier, Reply(on: loop) { result in
+                deployment.runCommitted(spec, path: path, arguments: values, identity: identity, identifier: identifier, Reply(on: loop) { result in
                     switch result {
                     case .success(let committed):
                         guard case .success = committed.value.result else { return finish(committed.value, nil) }
@@ -88,7 +88,7 @@ extension SyncSession {
         case .success(let (spec, values)):
             let execute = { [weak self, deployment, loop] in
                 guard let self, !isClosed else { return }
-                deployment.run(spec, path: path, arguments: values, Reply(on: loop) { result in
+                deployment.run(spec, path: path, arguments: values, identity: identity, Reply(on: loop) { result in
                     switch result {
                     case .success(let outcome): finish(outcome)
                     case .failure(let error): finish(FunctionOutcome(.failure(JSFailure(message: error.message))))
@@ -99,9 +99,10 @@ extension SyncSession {
         }
     }
 
-    /// `Authenticate`: an admin key makes internal functions callable, `None` ends that; user
-    /// tokens get what HTTP gives them (no auth provider is configured). Every query runs
-    /// again under the new identity, in a Transition that carries its version.
+    /// `Authenticate`: an admin key makes internal functions callable, `None` ends that; a user
+    /// token is checked against the auth providers (perhaps after fetching their keys, while
+    /// other messages wait their turn behind it). Every query runs again under the new
+    /// identity, in a Transition that carries its version.
     func authenticate(base: UInt32, _ token: ClientMessage.AuthenticationToken) {
         guard base == receivedIdentity else { return fail(.internalError) }
         let credentials: Credentials = switch token {
@@ -109,13 +110,33 @@ extension SyncSession {
         case .user(let jwt): .bearer(jwt)
         case .none: .none
         }
-        do {
-            identity = try deployment.authenticate(credentials)
-        } catch {
-            return fail(.authentication(error.message))
+        authenticating = true
+        deployment.authenticate(credentials, on: loop) { [weak self] result in
+            guard let self, !isClosed else { return }
+            authenticating = false
+            switch result {
+            case .failure(let error):
+                return fail(.authentication(error.message))
+            case .success(let identity):
+                self.identity = identity
+                receivedIdentity = base &+ 1
+                rerunEverything = true
+                scheduleUpdate()
+            }
+            releaseHeldMessages()
         }
-        receivedIdentity = base &+ 1
-        rerunEverything = true
-        scheduleUpdate()
+    }
+
+    /// The messages that waited for an `Authenticate`, in order, until one of them waits again.
+    private func releaseHeldMessages() {
+        var held = heldMessages[...]
+        heldMessages = []
+        while let next = held.popFirst(), !isClosed {
+            received(text: next)
+            if authenticating {
+                heldMessages = Array(held) + heldMessages
+                return
+            }
+        }
     }
 }

@@ -71,6 +71,14 @@ final class SyncSession {
     /// Set while `runNextMutation` is taking mutations off the queue.
     var startingMutations = false
     var clientClockSkew: Int64?
+    /// Set while an `Authenticate` waits for its provider's keys. The backend handles a
+    /// socket's messages in order, so what arrives meanwhile (a mutation the client sent right
+    /// after signing in, say) waits in `heldMessages` and runs under the new identity.
+    var authenticating = false
+    var heldMessages: [[UInt8]] = []
+    /// A client that keeps sending while its token is checked is closed like one that queues
+    /// too many mutations.
+    static let maxHeldMessages = 1_000
     private(set) var connect: ClientMessage.Connect?
     private(set) var isClosed = false
     /// Monotonic nanoseconds of the last message sent, for the idle `Ping`.
@@ -97,6 +105,10 @@ final class SyncSession {
     /// One text message from the client.
     func received(text: [UInt8]) {
         guard !isClosed else { return }
+        if authenticating {
+            guard heldMessages.count < Self.maxHeldMessages else { return fail(.overloaded("TooManyMessagesWhileAuthenticating")) }
+            return heldMessages.append(text)
+        }
         messagesIn += 1
         let message: ClientMessage
         do {
@@ -192,7 +204,7 @@ final class SyncSession {
             ("sessionId", connect.map { .string($0.sessionId) } ?? .null),
             ("connectionCount", connect.map { .integer(Int64($0.connectionCount)) } ?? .null),
             ("clientVersion", .string(clientVersion.description)),
-            ("identity", .string(identity == .admin ? "admin" : "anonymous")),
+            ("identity", .string(identity.label)),
             ("version", sent.json),
             ("queries", .array(subscriptions.keys.sorted().compactMap { id in
                 subscriptions[id].map { .object([("queryId", .integer(Int64(id))), ("udfPath", .string($0.path.stripped)), ("args", .array($0.args))]) }

@@ -1,0 +1,129 @@
+import EventHTTP
+import FoundationEssentials
+
+/// Fetches what a provider's keys are made from: a JWKS at a URL or in a `data:` URI, or OIDC
+/// discovery then its `jwks_uri`, with the loop's outbound client. Each fetch has its own
+/// deadline, so an unreachable provider fails a token within `timeout`, not the request's.
+/// Redirects are not followed (the client does not), so a provider cannot send it in circles.
+enum KeyDocuments {
+    static let timeout: Duration = .seconds(10)
+    static let maxDocumentBytes = 1 << 20
+
+    /// A `customJwt` provider's JWKS, with the backend's rejections.
+    static func jwks(_ uri: String, on loop: EventLoop, _ completion: @escaping (Result<JWKSDocument, ConvexAPIError>) -> Void) {
+        if uri.hasPrefix("data:") {
+            guard let bytes = DataURL.decode(uri) else { return completion(.failure(TokenRejection.badDataURL)) }
+            return completion(JWKSDocument(bytes).map { .success($0) } ?? .failure(TokenRejection.invalidJWKS(uri)))
+        }
+        get(uri, on: loop) { result in
+            switch result {
+            case .failure(let error):
+                completion(.failure(TokenRejection.unfetchable(uri, error.description)))
+            case .success(let response) where response.status != 200:
+                completion(.failure(TokenRejection.unfetchable(uri, "HTTP \(response.status) \(ReasonPhrase.of(response.status))")))
+            case .success(let response):
+                let contentType = response.headers["Content-Type"]
+                guard let contentType, isJWKSMediaType(contentType) else {
+                    return completion(.failure(TokenRejection.wrongContentType(uri, response.headers["Content-Type"] ?? "unknown")))
+                }
+                guard response.body.count <= maxDocumentBytes, let document = JWKSDocument(response.body) else {
+                    return completion(.failure(TokenRejection.invalidJWKS(uri)))
+                }
+                completion(.success(document))
+            }
+        }
+    }
+
+    /// OIDC discovery at `{issuer}/.well-known/openid-configuration`: its `issuer` must be the
+    /// provider's (trailing slashes aside; the token's `iss` must then equal it exactly), then
+    /// its `jwks_uri` is fetched. Any failure is the backend's
+    /// `AuthProviderDiscoveryFailed`.
+    static func discover(_ issuer: String, on loop: EventLoop, _ completion: @escaping (Result<(issuer: String, keys: JWKSDocument), ConvexAPIError>) -> Void) {
+        let url = String(AuthProvider.trimmedSlashes(issuer)) + "/.well-known/openid-configuration"
+        let failed = TokenRejection.discoveryFailed(issuer)
+        get(url, on: loop) { result in
+            guard case .success(let response) = result else { return completion(.failure(failed)) }
+            guard response.status == 200 else {
+                return completion(.failure(TokenRejection.discoveryFailed(issuer, status: response.status, body: response.body)))
+            }
+            guard response.body.count <= maxDocumentBytes, let metadata = try? JSONReader.parse(response.body, maxDepth: 64),
+                  let discovered = metadata["issuer"]?.stringValue,
+                  AuthProvider.trimmedSlashes(discovered) == AuthProvider.trimmedSlashes(issuer),
+                  let jwksURI = metadata["jwks_uri"]?.stringValue, jwksURI.hasPrefix("http://") || jwksURI.hasPrefix("https://")
+            else { return completion(.failure(failed)) }
+            get(jwksURI, on: loop) { result in
+                guard case .success(let response) = result else { return completion(.failure(failed)) }
+                guard response.status == 200 else {
+                    return completion(.failure(TokenRejection.discoveryFailed(issuer, status: response.status, body: response.body)))
+                }
+                guard response.body.count <= maxDocumentBytes, let document = JWKSDocument(response.body) else { return completion(.failure(failed)) }
+                completion(.success((discovered, document)))
+            }
+        }
+    }
+
+    /// One GET on a client of its own, kept alive by its own completion until it answers.
+    private static func get(_ url: String, on loop: EventLoop, _ completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
+        let client = HTTPClient(loop: loop)
+        client.send(.GET, url: url, headers: ["Accept": "application/json"], timeout: timeout, maxResponseBytes: maxDocumentBytes) { result in
+            withExtendedLifetime(client) { completion(result) }
+        }
+    }
+
+    /// `application/json` or `application/jwk-set+json`, with no charset but utf-8.
+    static func isJWKSMediaType(_ value: String) -> Bool {
+        let parts = value.split(separator: ";").map { String($0.filter { $0 != " " && $0 != "\t" }).lowercased() }
+        guard let essence = parts.first, ["application/json", "application/jwk-set+json"].contains(essence) else { return false }
+        return parts.dropFirst().allSatisfy { !$0.hasPrefix("charset=") || $0 == "charset=utf-8" || $0 == "charset=\"utf-8\"" }
+    }
+}
+
+/// A JWKS as fetched, parsed by jwt-kit but not yet made into keys.
+struct JWKSDocument: Sendable {
+    let bytes: [UInt8]
+
+    init?(_ bytes: [UInt8]) {
+        guard VerificationKeys.parse(bytes) != nil else { return nil }
+        self.bytes = bytes
+    }
+}
+
+/// `data:[<media type>][;base64],<data>`: base64 or percent-encoded (the backend's `data-url`).
+enum DataURL {
+    static func decode(_ uri: String) -> [UInt8]? {
+        guard uri.hasPrefix("data:"), let comma = uri.firstIndex(of: ",") else { return nil }
+        let header = uri[uri.index(uri.startIndex, offsetBy: 5)..<comma]
+        let payload = String(uri[uri.index(after: comma)...])
+        let decoded = Array(HTTPRequest.percentDecode(payload, plusIsSpace: false).utf8)
+        guard header.lowercased().hasSuffix(";base64") else { return decoded }
+        let text = decoded.filter { ![0x20, 0x09, 0x0A, 0x0D, 0x0C].contains($0) }
+        return Data(base64Encoded: Data(text)).map(Array.init)
+    }
+}
+
+/// `http::StatusCode::canonical_reason` for the statuses a JWKS server plausibly answers;
+/// "Unknown" otherwise, as the backend writes when it has none.
+enum ReasonPhrase {
+    static func of(_ status: Int) -> String {
+        switch status {
+        case 204: "No Content"
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 304: "Not Modified"
+        case 307: "Temporary Redirect"
+        case 308: "Permanent Redirect"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        default: "Unknown"
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// The backend's `validate_id_token`, in its order, once the keys are at hand: pure, so every
+/// rejection can be tested without a socket.
+enum TokenCheck {
+    /// biscuit's leeway on `exp`, `nbf` and `iat` for custom JWTs.
+    static let leewaySeconds: Int64 = 5
+
+    /// The token read and routed to the first provider that claims it.
+    static func route(_ token: String, providers: [AuthProvider], listed: [AuthProvider]) -> Result<(UnverifiedToken, AuthProvider), ConvexAPIError> {
+        guard let unverified = UnverifiedToken(token) else { return .failure(TokenRejection.unparsable) }
+        guard let issuer = unverified.issuer else { return .failure(TokenRejection.missingIssuer) }
+        guard let provider = providers.first(where: { $0.matches(issuer: issuer, audiences: unverified.audiences) }) else {
+            return .failure(TokenRejection.noProvider(listed))
+        }
+        return .success((unverified, provider))
+    }
+
+    /// A `customJwt` provider's checks: signature under the provider's algorithm, issuer,
+    /// audience, then times with biscuit's leeway, then the claims an identity needs.
+    static func customJWT(_ token: UnverifiedToken, provider: AuthProvider, algorithm: String, keys: VerificationKeys, now: Int64) -> Result<UserIdentity, ConvexAPIError> {
+        guard token.keyID != nil, token.algorithm == algorithm, keys.verify(token, algorithm: algorithm) else {
+            return .failure(TokenRejection.undecodable(keyID: token.keyID))
+        }
+        guard let tokenIssuer = token.issuer else { return .failure(TokenRejection.missingIssuer) }
+        guard AuthProvider.trimmedSlashes(AuthProvider.withScheme(tokenIssuer)) == AuthProvider.trimmedSlashes(provider.issuer) else {
+            return .failure(TokenRejection.wrongIssuer(tokenIssuer, provider.issuer))
+        }
+        if let applicationID = provider.applicationID {
+            guard !token.audiences.isEmpty else { return .failure(TokenRejection.missingAudience) }
+            guard token.audiences.contains(applicationID) else { return .failure(TokenRejection.wrongAudience(applicationID, token.audiences)) }
+        }
+        // Every timestamp is within chrono's range and so is `now`: no subtraction overflows.
+        if let expiry = token.expiry, now - expiry > leewaySeconds {
+            return .failure(TokenRejection.invalid("Token expired \(now - expiry) seconds ago"))
+        }
+        if let notBefore = token.notBefore, notBefore - now > leewaySeconds {
+            return .failure(TokenRejection.invalid("Token will be valid in \(notBefore - now) seconds"))
+        }
+        if let issuedAt = token.issuedAt, issuedAt - now > leewaySeconds {
+            return .failure(TokenRejection.invalid("Token will be valid in \(issuedAt - now) seconds"))
+        }
+        return UserIdentity.fromCustomJWT(token).map { .success($0) } ?? .failure(TokenRejection.badClaims)
+    }
+
+    /// The algorithms the backend's OIDC verifier allows (RS256, and EdDSA for Ed25519).
+    static let oidcAlgorithms = ["RS256", "EdDSA"]
+
+    /// An OIDC provider's checks, after discovery named `discoveredIssuer`: a token the OIDC
+    /// parser cannot read, then one that fails any check (signature, issuer, audience, expiry),
+    /// which the backend does not tell apart.
+    static func oidc(_ token: UnverifiedToken, provider: AuthProvider, discoveredIssuer: String, keys: VerificationKeys, now: Int64) -> Result<UserIdentity, ConvexAPIError> {
+        guard token.subject != nil, token.expiry != nil, token.issuedAt != nil, !token.audiences.isEmpty,
+              let algorithm = token.algorithm, let identity = UserIdentity.fromOIDC(token)
+        else { return .failure(TokenRejection.notOIDC) }
+        guard oidcAlgorithms.contains(algorithm), keys.verify(token, algorithm: algorithm),
+              token.issuer == discoveredIssuer,
+              let applicationID = provider.applicationID, token.audiences.contains(applicationID),
+              let expiry = token.expiry, expiry > now
+        else { return .failure(TokenRejection.oidcUnverified) }
+        return .success(identity)
+    }
+}
