@@ -20,7 +20,8 @@ import Testing
             {"argsContain": {"sku": "A1"}, "returns": "first"},
             {"args": {"sku": "A1"}, "returns": "second"}
           ]},
-          "orders:listed": {"type": "query", "cases": [{"args": {"mine": true}, "returns": []}], "list": "orders"}
+          "orders:listed": {"type": "query", "cases": [{"args": {"mine": true}, "returns": []}], "list": "orders"},
+          "orders:who": {"type": "query", "cases": [{"args": {"me": true}, "identity": true}], "returns": "someone"}
         }}
         """
 
@@ -83,6 +84,13 @@ import Testing
         #expect(try mock.query("orders:quote", #"{"sku": "Z9"}"#).bodyText == #"{"status":"success","value":{"total":0.0}}"#)
         #expect(try mock.query("orders:listed", #"{"mine": true}"#).bodyText == #"{"status":"success","value":[]}"#)
         #expect(try mock.query("orders:listed", #"{"mine": false}"#).bodyText == #"{"status":"success","value":[]}"#)
+    }
+
+    @Test func aCaseMayAnswerWithTheCallersIdentity() throws {
+        let mock = try ControlInProcess(config: Self.config)
+        // No one is signed in: what `ctx.auth.getUserIdentity()` gives then.
+        #expect(try mock.query("orders:who", #"{"me": true}"#).bodyText == #"{"status":"success","value":null}"#)
+        #expect(try mock.query("orders:who", #"{"me": false}"#).bodyText == #"{"status":"success","value":"someone"}"#)
     }
 
     @Test func withoutAFallbackAnUnmatchedCallNamesTheNearestCase() throws {

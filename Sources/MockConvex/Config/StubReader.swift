@@ -90,7 +90,7 @@ enum StubReader {
         return StubSequence(entries: entries, afterLast: ending)
     }
 
-    /// Exactly one of `returns`, `throws`, `echo`, read as the function's own would be.
+    /// Exactly one of `returns`, `throws`, `echo`, `identity`, read as the function's own would be.
     private static func readAnswer(_ members: [(key: String, value: JSON)], at path: JSONPath) throws(ConfigError) -> FunctionSpec.Behaviour {
         let given = members.map(\.key).filter(FunctionStubs.answerKeys.contains)
         guard given.count == 1, let key = given.first, let value = members.value(key) else {

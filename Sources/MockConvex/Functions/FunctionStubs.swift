@@ -2,9 +2,10 @@ import EventHTTP
 
 /// Answers declared for particular calls rather than computed: `cases` (chosen by the
 /// arguments) or a `sequence` (chosen by how many calls came before). What they answer with
-/// is one of the stateless behaviours (`returns`, `throws`, `echo`): they read and write
-/// nothing, so a stubbed call's read set and the tables the config numbers stay those of the
-/// function's own (fallback) behaviour.
+/// is one of the behaviours that touch no documents (`returns`, `throws`, `echo`,
+/// `identity`): they read and write nothing, so a stubbed call's read set and the tables the
+/// config numbers stay those of the function's own (fallback) behaviour. (`identity` reads
+/// the caller, and every query runs again when that changes.)
 struct FunctionStubs: Sendable, Equatable {
     enum Rule: Sendable, Equatable {
         /// Tried in order; the first whose pattern matches answers.
@@ -17,7 +18,7 @@ struct FunctionStubs: Sendable, Equatable {
     var fallback: FunctionSpec.Behaviour?
 
     /// The behaviours a case or sequence entry may answer with.
-    static let answerKeys = ["returns", "throws", "echo"]
+    static let answerKeys = ["returns", "throws", "echo", "identity"]
 }
 
 /// One entry of `cases`: which arguments it answers, and how.
