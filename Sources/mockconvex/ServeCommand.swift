@@ -109,6 +109,11 @@ struct ServeCommand: ParsableCommand {
                     logger.warning("the instance secret differs from the one kept in the data directory; upload URLs issued before no longer work", metadata: ["data-dir": "\(path)"])
                 }
                 setup.settings.instanceSecret = adopted.secret
+                // A generated admin key follows the secret the directory keeps.
+                if adminKey == nil {
+                    setup.settings.adminKey = DeploymentSettings.generateAdminKey(instanceName: setup.settings.instanceName,
+                                                                                  instanceSecret: adopted.secret)
+                }
                 directory = opened
             }
             deployment = try Deployment(settings: setup.settings, config: setup.config, seedFiles: seedFiles, directory: directory)

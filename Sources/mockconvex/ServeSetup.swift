@@ -74,7 +74,7 @@ struct ServeSetup {
             throw UsageError(description: "--instance-secret (or INSTANCE_SECRET) must be 64 hex characters, as `openssl rand -hex 32` prints")
         }
         let secret = givenSecret ?? DeploymentSettings.generateSecret()
-        let adminKey = command.adminKey ?? DeploymentSettings.generateAdminKey(instanceName: instanceName)
+        let adminKey = command.adminKey ?? DeploymentSettings.generateAdminKey(instanceName: instanceName, instanceSecret: secret.lowercased())
         guard !adminKey.isEmpty, adminKey.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw UsageError(description: "--admin-key must be visible ASCII without spaces")
         }

@@ -82,6 +82,33 @@ import TestSupport
         #expect(server.stdoutLines.contains("mockconvex convex origin: http://app.convex.cloud.loc"))
     }
 
+    /// A generated admin key is made from the instance secret: a data directory (which keeps the
+    /// secret) or a given secret keeps it across restarts, so a key saved in an app's `.env`
+    /// still works, as a self-hosted backend's keys do; another secret, another key.
+    @Test func aGeneratedAdminKeyLastsAsLongAsTheInstanceSecret() throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("mockconvex-key-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        func start(_ extra: [String]) throws -> (key: String, status: Int) {
+            let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"] + extra)
+            defer { server.stop() }
+            let key = try #require(server.adminKey)
+            // The key is one the server takes: the admin-only route answers it.
+            let answer = try RawHTTP.get("/api/check_admin_key", port: try server.port("admin"),
+                                         headers: [("Authorization", "Convex \(key)")])
+            return (key, answer.status)
+        }
+        let first = try start(["--data-dir", dataDir])
+        let again = try start(["--data-dir", dataDir])
+        #expect(first.status == 200)
+        #expect(again.key == first.key)
+        #expect(again.status == 200)
+        let secret = String(repeating: "ab", count: 32)
+        let given = try start(["--instance-secret", secret])
+        #expect(try start(["--instance-secret", secret]).key == given.key)
+        #expect(given.key != first.key)
+        #expect(try start([]).key != (try start([])).key)
+    }
+
     /// Compose files pass `INSTANCE_SECRET=${INSTANCE_SECRET:-}`: empty means unset, as in the real image.
     @Test func emptyEnvironmentVariablesCountAsUnset() throws {
         let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"], environment: [

@@ -24,8 +24,9 @@ final class ControlInProcess {
         }
     }
 
-    init(config: String = "{}", options: ControlAPI.Options = ControlAPI.Options()) throws {
-        mock = try InProcess(config: config)
+    init(config: String = "{}", options: ControlAPI.Options = ControlAPI.Options(),
+         clock: @escaping @Sendable () -> Int64 = Deployment.unixSeconds) throws {
+        mock = try InProcess(config: config, clock: clock)
         control = ControlAPI(deployment: mock.deployment, options: options)
     }
 

@@ -46,16 +46,59 @@ enum TokenCheck {
 
     /// An OIDC provider's checks, after discovery named `discoveredIssuer`: a token the OIDC
     /// parser cannot read, then one that fails any check (signature, issuer, audience, expiry),
-    /// which the backend does not tell apart.
+    /// which the backend does not tell apart. Every audience must be the application's:
+    /// openidconnect's verifier trusts no other (the backend sets no `other_aud_verifier_fn`).
     static func oidc(_ token: UnverifiedToken, provider: AuthProvider, discoveredIssuer: String, keys: VerificationKeys, now: Int64) -> Result<UserIdentity, ConvexAPIError> {
         guard token.subject != nil, token.expiry != nil, token.issuedAt != nil, !token.audiences.isEmpty,
-              let algorithm = token.algorithm, let identity = UserIdentity.fromOIDC(token)
+              let algorithm = token.algorithm, let header = OIDCHeader(token.header), let identity = UserIdentity.fromOIDC(token)
         else { return .failure(TokenRejection.notOIDC) }
-        guard oidcAlgorithms.contains(algorithm), keys.verify(token, algorithm: algorithm),
+        guard header.isSupported, oidcAlgorithms.contains(algorithm), keys.verify(token, algorithm: algorithm),
               token.issuer == discoveredIssuer,
-              let applicationID = provider.applicationID, token.audiences.contains(applicationID),
+              let applicationID = provider.applicationID, token.audiences.allSatisfy({ $0 == applicationID }),
               let expiry = token.expiry, expiry > now
         else { return .failure(TokenRejection.oidcUnverified) }
         return .success(identity)
+    }
+}
+
+/// The JOSE header fields openidconnect reads besides `alg` and `kid`, and its
+/// `validate_jose_header`: `typ` absent or a JWT type, no `cty` (nested or other content),
+/// no `crit` (it understands no critical extension).
+struct OIDCHeader {
+    let type: String?
+    let hasContentType: Bool
+    let hasCritical: Bool
+
+    /// Nil when the header's parser refuses it: a field of the wrong type.
+    init?(_ members: [(key: String, value: JSON)]) {
+        func last(_ key: String) -> JSON? {
+            guard let value = members.last(where: { $0.key == key })?.value, value != .null else { return nil }
+            return value
+        }
+        switch last("typ") {
+        case nil: type = nil
+        case .string(let text)?: type = text
+        default: return nil
+        }
+        switch last("cty") {
+        case nil: hasContentType = false
+        case .string?: hasContentType = true
+        default: return nil
+        }
+        switch last("crit") {
+        case nil: hasCritical = false
+        case .array(let names)? where names.allSatisfy({ $0.stringValue != nil }): hasCritical = true
+        default: return nil
+        }
+    }
+
+    /// `typ` normalised as openidconnect does (lowercased; `application/` before a bare
+    /// subtype) must be `application/jwt` or `application/jose`.
+    var isSupported: Bool {
+        guard !hasContentType, !hasCritical else { return false }
+        guard let type else { return true }
+        let lowered = type.lowercased()
+        let normalized = lowered.contains("/") ? lowered : "application/" + lowered
+        return normalized == "application/jwt" || normalized == "application/jose"
     }
 }

@@ -9,6 +9,8 @@ struct UnverifiedToken: Sendable {
     let signature: [UInt8]
     let algorithm: String?
     let keyID: String?
+    /// The JOSE header's fields, for the checks only OIDC makes (`typ`, `cty`, `crit`).
+    let header: [(key: String, value: JSON)]
     let claims: [(key: String, value: JSON)]
     let issuer: String?
     let subject: String?
@@ -46,7 +48,7 @@ struct UnverifiedToken: Sendable {
               let expiry = Self.timestamp(last(claims, "exp")), let notBefore = Self.timestamp(last(claims, "nbf")),
               let issuedAt = Self.timestamp(last(claims, "iat"))
         else { return nil }
-        (self.algorithm, self.keyID, self.claims) = (algorithm, keyID, claims)
+        (self.algorithm, self.keyID, self.header, self.claims) = (algorithm, keyID, header, claims)
         (self.issuer, self.subject, self.audiences) = (issuer, subject, audiences)
         (self.expiry, self.notBefore, self.issuedAt) = (expiry, notBefore, issuedAt)
     }

@@ -57,6 +57,13 @@ struct UserIdentity: Sendable, Hashable {
             case ("updated_at", .number(let seconds)):
                 guard let text = RFC3339.format(seconds: seconds) else { return nil }
                 standard.append((field, .string(text)))
+            case ("updated_at", .string(let written)):
+                // The backend's openidconnect takes an RFC 3339 time too (its
+                // `accept-rfc3339-timestamps`; Auth0 writes `updated_at` so), shown again in UTC.
+                guard let (seconds, nanoseconds) = RFC3339.parse(written),
+                      let text = RFC3339.format(seconds: Double(seconds), nanoseconds: nanoseconds)
+                else { return nil }
+                standard.append((field, .string(text)))
             case (_, .string(let text)) where !["email_verified", "phone_number_verified", "address", "updated_at"].contains(claim):
                 standard.append((field, .string(text)))
             default:
@@ -105,35 +112,5 @@ struct UserIdentity: Sendable, Hashable {
         case .array(let items): .array(items.map(plainValue))
         case .object(let members): .object(ConvexObject(members.map { ($0.key, plainValue($0.value)) }))
         }
-    }
-}
-
-/// chrono's `to_rfc3339` for a UTC time from Unix seconds: `2024-01-02T03:04:05+00:00`.
-enum RFC3339 {
-    static func format(seconds: Double) -> String? {
-        guard seconds.rounded(.towardZero) == seconds, UnverifiedToken.timestampRange.contains(seconds) else { return nil }
-        let total = Int64(seconds)
-        let days = total.floorDivided(by: 86_400)
-        let secondOfDay = total - days * 86_400
-        // Howard Hinnant's days-to-civil.
-        let z = days + 719_468
-        let era = z.floorDivided(by: 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let yearText = year >= 0 && year < 10000 ? String(repeating: "0", count: 4 - String(year).count) + String(year) : (year < 0 ? "-" : "+") + String(abs(year))
-        return "\(yearText)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60))+00:00"
-    }
-}
-
-private extension Int64 {
-    func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

@@ -11,22 +11,31 @@ import JWTKit
 struct VerificationKeys: Sendable {
     /// kid → algorithm name → verifier.
     private let keys: [String: [String: any JWTAlgorithm]]
-    /// Keys without a `kid`, tried when a token names none (OIDC providers may leave it out).
-    private let unnamed: [String: [any JWTAlgorithm]]
+    /// Every key, by algorithm, with a kid or without: for a token that names none (OIDC
+    /// providers may leave it out), which openidconnect checks with the one key that suits.
+    private let byAlgorithm: [String: [any JWTAlgorithm]]
 
     /// A JWKS may list more keys than any provider rotates through; the rest are ignored so
     /// that a hostile document cannot make every check walk thousands of keys.
     static let maxKeys = 100
 
-    static let empty = VerificationKeys(keys: [:], unnamed: [:])
+    static let empty = VerificationKeys(keys: [:], byAlgorithm: [:])
 
     func contains(keyID: String) -> Bool { keys[keyID] != nil }
 
-    /// True when the key `keyID` (or, without one, any key) signed `signedPart` with
-    /// `algorithm`.
+    /// True when the key `keyID` signed `signedPart` with `algorithm`; without a kid, when
+    /// the JWKS has exactly one key for `algorithm` and it did (openidconnect's `signing_key`
+    /// finds more than one ambiguous).
     func verify(_ token: UnverifiedToken, algorithm: String) -> Bool {
-        let candidates = token.keyID.map { keys[$0]?[algorithm].map { [$0] } ?? [] } ?? unnamed[algorithm] ?? []
-        return candidates.contains { key in (try? key.verify(token.signature, signs: token.signedPart)) == true }
+        let key: (any JWTAlgorithm)?
+        if let keyID = token.keyID {
+            key = keys[keyID]?[algorithm]
+        } else {
+            let candidates = byAlgorithm[algorithm] ?? []
+            key = candidates.count == 1 ? candidates.first : nil
+        }
+        guard let key else { return false }
+        return (try? key.verify(token.signature, signs: token.signedPart)) == true
     }
 
     /// The JWKS's keys that can verify one of `algorithms`. Keys jwt-kit cannot read, or that
@@ -34,7 +43,7 @@ struct VerificationKeys: Sendable {
     /// holding one odd key still serves its others.
     static func build(_ jwks: JWKS, algorithms: [String]) async -> VerificationKeys {
         var keys: [String: [String: any JWTAlgorithm]] = [:]
-        var unnamed: [String: [any JWTAlgorithm]] = [:]
+        var byAlgorithm: [String: [any JWTAlgorithm]] = [:]
         for var jwk in jwks.keys.prefix(maxKeys) {
             let keyID = jwk.keyIdentifier?.string
             // The first key with a kid wins, as the backend's lookup finds it.
@@ -48,14 +57,11 @@ struct VerificationKeys: Sendable {
                       let verifier = try? await collection.getKey(for: label, alg: algorithm),
                       verifier.name == algorithm
                 else { continue }
-                if let keyID {
-                    keys[keyID, default: [:]][algorithm] = verifier
-                } else {
-                    unnamed[algorithm, default: []].append(verifier)
-                }
+                if let keyID { keys[keyID, default: [:]][algorithm] = verifier }
+                byAlgorithm[algorithm, default: []].append(verifier)
             }
         }
-        return VerificationKeys(keys: keys, unnamed: unnamed)
+        return VerificationKeys(keys: keys, byAlgorithm: byAlgorithm)
     }
 
     /// A JWKS document as jwt-kit reads it; nil when it is not one.

@@ -1,3 +1,5 @@
+import Crypto
+
 /// Who the deployment says it is and where it says it lives; the self-hosted image's
 /// settings (`INSTANCE_NAME`, `CONVEX_CLOUD_ORIGIN`, ...).
 public struct DeploymentSettings: Sendable {
@@ -29,10 +31,15 @@ public struct DeploymentSettings: Sendable {
     }
 
     /// A key of the real form: `<instance name>|01` and 72 more hex characters, the length of
-    /// the backend's encrypted keys.
-    public static func generateAdminKey(instanceName: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "\(instanceName)|01" + Hex.encode((0..<36).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    /// the backend's encrypted keys. It is made from the instance secret, so a deployment that
+    /// keeps its secret (`--data-dir`, or a given `INSTANCE_SECRET`) keeps its key across
+    /// restarts, as a self-hosted backend's generated keys stay valid: a key saved in an app's
+    /// `.env` still works after `docker compose down` and `up`.
+    public static func generateAdminKey(instanceName: String, instanceSecret: String) -> String {
+        let key = SymmetricKey(data: Array(instanceSecret.utf8))
+        let first = HMAC<SHA256>.authenticationCode(for: Array("mockconvex admin key 1|\(instanceName)".utf8), using: key)
+        let second = HMAC<SHA256>.authenticationCode(for: Array("mockconvex admin key 2|\(instanceName)".utf8), using: key)
+        return "\(instanceName)|01" + Hex.encode(Array(first) + Array(second).prefix(4))
     }
 }
 /// Who a request acts as, once its credentials were checked.

@@ -33,6 +33,10 @@ final class SyncSession {
         case fatal(String)
         /// A rejected `Authenticate`: an `AuthError`, then a Close without payload.
         case authentication(String)
+        /// The signed-in user's token expired since its `Authenticate` (the backend's
+        /// `TokenExpired`, found before a mutation, an action or a query update): an
+        /// `AuthError` that attempted no update, then a Close without payload.
+        case identityExpired
         /// Anything without error metadata: Close 1011 `InternalServerError`.
         case internalError
         /// The backend's rate limits (`RateLimited`): Close 1013 with the error's short message.
@@ -129,14 +133,22 @@ final class SyncSession {
         case .modifyQuerySet(let base, let new, let modifications):
             modifyQuerySet(base: base, new: new, modifications)
         case .mutation(let requestId, let path, let args):
+            guard !identityExpired else { return fail(.identityExpired) }
             queueMutation(requestId: requestId, path: path, args: args)
         case .action(let requestId, let path, let args):
+            guard !identityExpired else { return fail(.identityExpired) }
             runAction(requestId: requestId, path: path, args: args)
         case .authenticate(let base, let token):
             authenticate(base: base, token)
         case .event:
             break
         }
+    }
+
+    /// True once the signed-in user's token is past its `exp` (no leeway: the backend's
+    /// `is_expired`). The identity is checked when it is used, not only when it arrives.
+    var identityExpired: Bool {
+        identity.user.map { deployment.clock() >= $0.expiration } ?? false
     }
 
     /// A binary frame: the backend takes only text ("Unexpected message type").
@@ -173,6 +185,9 @@ final class SyncSession {
             connection?.close(code: nil, reason: "")
         case .authentication(let error):
             send(.authError(error: error, baseVersion: receivedIdentity, authUpdateAttempted: true))
+            connection?.close(code: nil, reason: "")
+        case .identityExpired:
+            send(.authError(error: "Convex token identity expired", baseVersion: receivedIdentity, authUpdateAttempted: false))
             connection?.close(code: nil, reason: "")
         case .internalError:
             connection?.close(code: 1011, reason: "InternalServerError")
