@@ -76,7 +76,7 @@ import Testing
         (#"{"functions": {"a": {"type": "query", "returns": 1}, "a:default": {"type": "query", "returns": 2}}}"#, #"$.functions["a:default"]"#, "declares a a second time"),
         // Function entries
         (#"{"functions": {"a:b": "query"}}"#, #"$.functions["a:b"]"#, "expected an object, got a string"),
-        (#"{"functions": {"a:b": {"type": "query", "returns": 1, "args": {}}}}"#, #"$.functions["a:b"].args"#, "unknown key; expected one of insert, get, list, patch, replace, delete, returns, echo, throws, storage, schedule, identity, type, visibility, logs, delayMs, order, ownerField, auth"),
+        (#"{"functions": {"a:b": {"type": "query", "returns": 1, "args": {}}}}"#, #"$.functions["a:b"].args"#, "unknown key; expected one of insert, get, list, patch, replace, delete, returns, echo, throws, storage, schedule, identity, type, visibility, logs, delayMs, order, ownerField, auth, cases, sequence, afterLast"),
         (#"{"functions": {"a:b": {"returns": 1}}}"#, #"$.functions["a:b"]"#, #"missing "type": one of query, mutation, action"#),
         (#"{"functions": {"a:b": {"type": 1, "returns": 1}}}"#, #"$.functions["a:b"].type"#, "expected a string, got a number"),
         (#"{"functions": {"a:b": {"type": "httpAction", "returns": 1}}}"#, #"$.functions["a:b"].type"#, #"expected one of query, mutation, action, got "httpAction""#),

@@ -78,7 +78,7 @@ enum ConfigReader {
 
     /// A function that schedules another needs that one to exist (declared, or built in).
     static func checkScheduleTarget(_ spec: FunctionSpec, at path: JSONPath, isDeclared: (FunctionPath) -> Bool) throws(ConfigError) {
-        if case .schedule(let target, _) = spec.behaviour, !isDeclared(target), !BuiltInFunctions.paths.contains(target) {
+        if case .schedule(let target, _) = spec.behaviour.unstubbed, !isDeclared(target), !BuiltInFunctions.paths.contains(target) {
             throw ConfigError(path.key("schedule").key("function"), "no function \(target.stripped) is declared")
         }
     }

@@ -1,4 +1,5 @@
-/// Reads one entry of `functions`: its type, visibility, exactly one behaviour, logs, delay.
+/// Reads one entry of `functions`: its type, visibility, exactly one behaviour (or `cases`, with
+/// an optional fallback behaviour, or a `sequence`), logs, delay.
 enum FunctionSpecReader {
     static let behaviourKeys = ["insert", "get", "list", "patch", "replace", "delete", "returns", "echo", "throws", "storage", "schedule", "identity"]
     static let otherKeys = ["type", "visibility", "logs", "delayMs", "order", "ownerField", "auth"]
@@ -7,7 +8,7 @@ enum FunctionSpecReader {
 
     static func read(_ value: JSON, at path: JSONPath) throws(ConfigError) -> FunctionSpec {
         let members = try ConfigReader.object(value, at: path)
-        try ConfigReader.allowOnly(behaviourKeys + otherKeys, in: members, at: path)
+        try ConfigReader.allowOnly(behaviourKeys + otherKeys + StubReader.keys, in: members, at: path)
         func member(_ key: String) -> JSON? { members.last { $0.key == key }?.value }
 
         guard let typeValue = member("type") else {
@@ -27,13 +28,22 @@ enum FunctionSpecReader {
         }
 
         let given = members.map(\.key).filter(behaviourKeys.contains)
-        guard given.count == 1, let key = given.first, let behaviourValue = member(key) else {
-            throw ConfigError(path, given.isEmpty
-                ? "missing a behaviour: one of \(behaviourKeys.joined(separator: ", "))"
-                : "has several behaviours (\(given.joined(separator: ", "))); give exactly one")
+        let stubRule = try StubReader.rule(in: members, otherBehaviours: given, at: path)
+        let behaviour: FunctionSpec.Behaviour
+        if let stubRule, given.isEmpty {
+            if member("order") != nil { throw ConfigError(path.key("order"), "\"order\" only applies to \"list\"") }
+            behaviour = .stubs(FunctionStubs(rule: stubRule, fallback: nil))
+        } else {
+            guard given.count == 1, let key = given.first, let behaviourValue = member(key) else {
+                throw ConfigError(path, given.isEmpty
+                    ? "missing a behaviour: one of \(behaviourKeys.joined(separator: ", "))"
+                    : "has several behaviours (\(given.joined(separator: ", "))); give exactly one")
+            }
+            let declared = try readBehaviour(key, behaviourValue, order: member("order"), at: path)
+            try check(declared, of: kind, at: path.key(key))
+            // With cases, the function's own behaviour answers the calls no case matches.
+            behaviour = stubRule.map { .stubs(FunctionStubs(rule: $0, fallback: declared)) } ?? declared
         }
-        let behaviour = try readBehaviour(key, behaviourValue, order: member("order"), at: path)
-        try check(behaviour, of: kind, at: path.key(key))
 
         var logs: [FunctionSpec.LogEntry] = []
         if let value = member("logs") {
@@ -69,7 +79,8 @@ enum FunctionSpecReader {
                             ownerField: ownerField, requiresAuth: requiresAuth)
     }
 
-    private static func readBehaviour(_ key: String, _ value: JSON, order: JSON?, at path: JSONPath) throws(ConfigError) -> FunctionSpec.Behaviour {
+    /// Also reads the answers of `cases` and `sequence` entries (StubReader).
+    static func readBehaviour(_ key: String, _ value: JSON, order: JSON?, at path: JSONPath) throws(ConfigError) -> FunctionSpec.Behaviour {
         if order != nil && key != "list" {
             throw ConfigError(path.key("order"), "\"order\" only applies to \"list\"")
         }

@@ -2,8 +2,8 @@
 extension Deployment {
     /// Back to the start, in one transaction: every document, file and scheduled function
     /// gone, the config's seeds written, remembered mutation outcomes forgotten; once that is
-    /// durable, the config's functions and routes are restored. A kill at any moment leaves
-    /// either everything before or everything after.
+    /// durable, the config's functions and routes are restored, their sequences rewound. A
+    /// kill at any moment leaves either everything before or everything after.
     func reset(_ reply: Reply<Result<Void, PersistenceError>>) {
         let seeds: [(staged: StagedUpload, contentType: String?)]
         do {
@@ -11,7 +11,7 @@ extension Deployment {
         } catch {
             return reply.now(.failure(error))
         }
-        let config = initialConfig
+        let config = initialConfig.withRewoundSequences()
         let files = self.files
         let registry = self.registry
         database.transact(reply.map { (result: Result<Committed<Void>, PersistenceError>) in

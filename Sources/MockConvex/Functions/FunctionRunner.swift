@@ -32,7 +32,7 @@ enum FunctionRunner {
             }
             var owner: OwnerRule?
             if let field = spec.ownerField, let user { owner = OwnerRule(field: field, tokenIdentifier: user.tokenIdentifier) }
-            return perform(spec.behaviour, args: args, module: path.moduleName, store: store, allocator: &allocator,
+            return perform(spec.behaviour, args: args, path: path, store: store, allocator: &allocator,
                            environment: environment, owner: owner, writes: &writes)
         }
         if case .failure = result { writes = [] }
@@ -49,9 +49,10 @@ enum FunctionRunner {
     }
 
     private static func perform(
-        _ behaviour: FunctionSpec.Behaviour, args: ConvexObject, module: String, store: DocumentStore,
+        _ behaviour: FunctionSpec.Behaviour, args: ConvexObject, path: FunctionPath, store: DocumentStore,
         allocator: inout IdAllocator, environment: Environment, owner: OwnerRule?, writes: inout [StoreWrite]
     ) -> Result<ConvexValue, JSFailure> {
+        let module = path.moduleName
         /// Another user's document is as good as absent.
         func visible(_ id: DocumentId) -> Document? {
             store.get(id).flatMap { document in owner.map { $0.owns(document) } ?? true ? document : nil }
@@ -142,6 +143,11 @@ enum FunctionRunner {
                                    scheduledTime: creationTime + Double(delayMs))
             writes.append(.putJob(job))
             return .success(.string(id.encoded))
+        case .stubs(let stubs):
+            return stubs.behaviour(for: args, path: path).flatMap { chosen in
+                perform(chosen, args: args, path: path, store: store, allocator: &allocator, environment: environment, owner: owner,
+                        writes: &writes)
+            }
         }
     }
 

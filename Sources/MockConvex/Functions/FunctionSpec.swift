@@ -36,6 +36,8 @@ struct FunctionSpec: Sendable, Equatable {
         case returns(ConvexValue)
         /// The args object back.
         case echo
+        /// `cases` or `sequence`: a stubbed answer chosen per call, else the fallback.
+        indirect case stubs(FunctionStubs)
         /// Throws `Error(message)`, or a `ConvexError` carrying `data` when there is data.
         case throwsError(message: String?, data: ConvexValue?)
         /// One of `ctx.storage`'s calls.
@@ -49,6 +51,7 @@ struct FunctionSpec: Sendable, Equatable {
         /// The table it reads or writes, if any.
         var table: String? {
             switch self {
+            case .stubs(let stubs): stubs.fallback?.table
             case .insert(let table), .get(let table), .list(let table, _), .patch(let table), .replace(let table), .delete(let table): table
             case .returns, .echo, .throwsError, .storage, .schedule, .identity: nil
             }
@@ -57,6 +60,7 @@ struct FunctionSpec: Sendable, Equatable {
         var writes: Bool {
             switch self {
             case .insert, .patch, .replace, .delete, .storage(.delete), .schedule: true
+            case .stubs(let stubs): stubs.fallback?.writes ?? false
             default: false
             }
         }

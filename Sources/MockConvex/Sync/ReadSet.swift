@@ -9,7 +9,11 @@ struct ReadSet: Equatable, Sendable {
     /// What `spec` reads when called with `arguments` (already checked to be one object).
     init(_ spec: FunctionSpec, arguments: [ConvexValue]) {
         let args: ConvexObject? = if arguments.count == 1, case .object(let object) = arguments[0] { object } else { nil }
-        switch spec.behaviour {
+        self.init(spec.behaviour, args: args)
+    }
+
+    private init(_ behaviour: FunctionSpec.Behaviour, args: ConvexObject?) {
+        switch behaviour {
         case .list(let table, _):
             tables = [table]
         case .get:
@@ -19,6 +23,11 @@ struct ReadSet: Equatable, Sendable {
             if let id = try? DocumentId(decoding: text) { ids = [id] } else { tables = [DocumentStore.storageTable] }
         case .insert, .patch, .replace, .delete, .returns, .echo, .throwsError, .storage, .schedule, .identity:
             break
+        case .stubs(let stubs):
+            // A stubbed answer reads nothing (docs/stubs.md); a call no case matches reads what
+            // the fallback reads. A sequence entry is never taken here: only running the query
+            // takes one.
+            if let fallback = stubs.readingBehaviour(for: args) { self = ReadSet(fallback, args: args) }
         }
     }
 
