@@ -64,14 +64,24 @@ configure_podman() {
 # `podman system service` on a socket of its own (not the system's podman.socket unit: these
 # machines may have no systemd), started in the background when nothing answers on it.
 start_service() {
+  # One left running from a folder since deleted answers pings but runs no container (below).
+  local pid
+  for pid in $(pgrep -f "podman system service --time 0 unix://$SOCKET" || true); do
+    case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in
+      *" (deleted)") $sudo kill "$pid" 2>/dev/null || true; sleep 0.5 ;;
+    esac
+  done
   if curl -fsS --max-time 5 --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; then
     return
   fi
   $sudo mkdir -p "$(dirname "$SOCKET")"
   $sudo rm -f "$SOCKET"
   # --time 0: it stays up until stopped; setsid and nohup keep it beyond this script and make's
-  # process group, and its output goes to a log beside the socket.
-  $sudo setsid nohup podman system service --time 0 "unix://$SOCKET" \
+  # process group, and its output goes to a log beside the socket. It runs from / : the
+  # checkout it was started from may be deleted (a temporary clone, a worktree), and conmon
+  # then fails every container with "write child: broken pipe" (its log says "Failed to get
+  # working directory").
+  $sudo setsid nohup env -C / podman system service --time 0 "unix://$SOCKET" \
     >"$(dirname "$SOCKET")/service.log" 2>&1 < /dev/null &
   for _ in $(seq 1 100); do
     if curl -fsS --max-time 2 --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; then return; fi
@@ -176,6 +186,9 @@ build_image() {
   # through the host's network.
   [ "$ENGINE" = podman ] && args+=(--format docker --network host)
   timeout 1800 "$ENGINE" build "${args[@]}" -f "$root/docker/Dockerfile" -t "$name" "$root"
+  # Each build leaves its build stages (hundreds of MB) untagged; every make test builds, so
+  # they would fill the disk run by run.
+  "$ENGINE" image prune -f >/dev/null 2>&1 || true
 }
 
 # Containers that cannot run at all (no podman to be had, no root for rootful podman, a kernel
