@@ -30,7 +30,7 @@ enum TokenRejection {
     }
 
     static func wrongAudience(_ applicationID: String, _ audiences: [String]) -> ConvexAPIError {
-        .unauthenticated("InvalidAuthHeader", "Invalid audience: \(applicationID) not in [\(audiences.map(RustDebug.string).joined(separator: ", "))]")
+        .unauthenticated("InvalidAuthHeader", "Invalid audience: \(applicationID) not in [\(audiences.map(RustDebugText.quoted).joined(separator: ", "))]")
     }
 
     /// biscuit's temporal errors behind the backend's prefix.
@@ -59,25 +59,5 @@ enum TokenRejection {
         message += ": \(status) \(String(decoding: body.prefix(4096), as: UTF8.self))"
         let mapped = [400, 401, 403, 404, 408, 409, 429, 503].contains(status) ? status : 400
         return ConvexAPIError(status: mapped, code: code, message: message)
-    }
-}
-
-/// Rust's `{:?}` for a string: quoted, with `"` and `\` escaped and control characters as
-/// escapes.
-enum RustDebug {
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -131,6 +131,15 @@ enum ConfigReader {
         return text
     }
 
+    /// One of a fixed set of names, or `fallback` when absent; `expected` says what each means.
+    static func choice<Choice: RawRepresentable>(_ value: JSON?, at path: JSONPath, default fallback: Choice,
+                                                 expected: String) throws(ConfigError) -> Choice where Choice.RawValue == String {
+        guard let value else { return fallback }
+        let name = try string(value, at: path)
+        guard let parsed = Choice(rawValue: name) else { throw ConfigError(path, "expected \(expected), got \"\(name)\"") }
+        return parsed
+    }
+
     static func integer(_ value: JSON, at path: JSONPath, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
         guard case .number(let number) = value, number.rounded() == number, let integer = Int(exactly: number), range.contains(integer) else {
             throw ConfigError(path, "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(describe(value))")

@@ -95,14 +95,7 @@ enum FunctionSpecReader {
         case "insert": return .insert(table: try table())
         case "get": return .get(table: try table())
         case "list":
-            var direction = FunctionSpec.Order.asc
-            if let order {
-                let name = try ConfigReader.string(order, at: path.key("order"))
-                guard let parsed = FunctionSpec.Order(rawValue: name) else {
-                    throw ConfigError(path.key("order"), "expected asc or desc, got \"\(name)\"")
-                }
-                direction = parsed
-            }
+            let direction = try ConfigReader.choice(order, at: path.key("order"), default: FunctionSpec.Order.asc, expected: "asc or desc")
             return .list(table: try table(), order: direction)
         case "patch": return .patch(table: try table())
         case "replace": return .replace(table: try table())

@@ -79,14 +79,8 @@ enum StubReader {
             try ConfigReader.allowOnly(FunctionStubs.answerKeys, in: members, at: at)
             entries.append(try readAnswer(members, at: at))
         }
-        var ending = StubSequence.AfterLast.repeat
-        if let afterLast {
-            let name = try ConfigReader.string(afterLast, at: path.key("afterLast"))
-            guard let parsed = StubSequence.AfterLast(rawValue: name) else {
-                throw ConfigError(path.key("afterLast"), "expected \"repeat\" (keep answering with the last entry) or \"fail\" (fail every later call), got \"\(name)\"")
-            }
-            ending = parsed
-        }
+        let ending = try ConfigReader.choice(afterLast, at: path.key("afterLast"), default: StubSequence.AfterLast.repeat,
+                                             expected: "\"repeat\" (keep answering with the last entry) or \"fail\" (fail every later call)")
         return StubSequence(entries: entries, afterLast: ending)
     }
 
