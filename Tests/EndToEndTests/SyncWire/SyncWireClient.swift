@@ -38,29 +38,23 @@ final class SyncWireClient {
         }
     }
 
-    /// Waits (at most `seconds`) until something from the server is there to read, without
-    /// holding a thread: Swift Testing runs tests on a pool of one thread per core, and a test
-    /// that blocks one for long keeps the others from starting while their time limits run.
-    func waitForData(within seconds: Double) async throws -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            if socket.connection.hasBufferedBytes || poll(&entry, 1, 0) == 1 { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
-    }
-
-    /// The next frame that is not a WebSocket ping, waited for without holding a thread.
-    func nextFrame(within seconds: Double) async throws -> WebSocketClient.Frame {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while true {
-            let left = Double((deadline - ContinuousClock.now).components.seconds)
-            try #require(try await waitForData(within: max(left, 0)), "no frame within \(seconds) s")
-            let frame = try socket.readFrame()
-            guard frame.opcode == WebSocketClient.Opcode.ping.rawValue else { return frame }
-            pingsAnswered += 1
-            try socket.send(.init(.pong, frame.payload))
+    /// The next frame that is not a WebSocket ping (those are answered), and when it arrived:
+    /// read on a thread of its own (see `OwnThread`), so a long wait neither holds one of the
+    /// test pool's threads nor is cut short by the pool's being busy.
+    func nextFrame(within seconds: Double) async throws -> (frame: WebSocketClient.Frame, arrived: Date) {
+        try await OwnThread.run { [self] in
+            let deadline = Date().addingTimeInterval(seconds)
+            while true {
+                let left = deadline.timeIntervalSinceNow
+                var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard socket.connection.hasBufferedBytes || poll(&entry, 1, Int32(max(left, 0) * 1000)) == 1 else {
+                    throw RawHTTP.Failure.malformed("no frame within \(seconds) s")
+                }
+                let frame = try socket.readFrame()
+                guard frame.opcode == WebSocketClient.Opcode.ping.rawValue else { return (frame, Date()) }
+                pingsAnswered += 1
+                try socket.send(.init(.pong, frame.payload))
+            }
         }
     }
 
