@@ -9,7 +9,7 @@ struct MockConvexCommand: ParsableCommand {
             answering as a self-hosted convex-local-backend does. `mockconvex --no-port80` \
             reproduces the setup where Node actions dial 127.0.0.1:80 and get ECONNREFUSED.
             """,
-        subcommands: [ServeCommand.self, ProbeCommand.self, HealthcheckCommand.self],
+        subcommands: [ServeCommand.self, RecordCommand.self, ProbeCommand.self, HealthcheckCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -91,7 +91,14 @@ struct ServeCommand: ParsableCommand {
     var logFormat: LogFormat = .text
 
     func run() throws {
+        try serve()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains. `record` passes its recording (in the
+    /// settings) and saves it once the server has stopped, so no answer is still on its way.
+    func serve(recording: Recording? = nil) throws {
         var setup = try ServeSetup(self, environment: Environment.current)
+        setup.settings.recording = recording
         let seedFiles = try setup.seedFiles()
         let (logger, logSink) = try Logging.bootstrap(format: logFormat, level: logLevel)
         // Last of all, after anything that logs: what is buffered is written before the exit.
@@ -137,6 +144,11 @@ struct ServeCommand: ParsableCommand {
         server.shutdown(grace: .milliseconds(4500))
         server.wait()
         deployment.close()
+        if let recording {
+            let saved = try recording.save()
+            logger.notice("recording saved", metadata: ["path": "\(saved.path)", "functions": "\(saved.functions)", "cases": "\(saved.cases)",
+                                                       "routes": "\(saved.routes)", "not-recorded": "\(saved.skipped)"])
+        }
     }
 }
 

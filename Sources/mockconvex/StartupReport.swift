@@ -17,6 +17,9 @@ enum StartupReport {
         if let path = setup.configPath {
             lines.append("mockconvex config: \(path) (\(setup.config.counts.functions) functions, \(setup.config.counts.httpRoutes) HTTP routes)")
         }
+        if let recording = setup.settings.recording {
+            lines.append("mockconvex recording: \(recording.upstream.url) (HTTP actions \(recording.upstream.siteURL)) into \(recording.outputPath)")
+        }
         lines.append("mockconvex ready")
         StandardStreams.writeOutput(lines.map { $0 + "\n" }.joined())
     }

@@ -35,10 +35,26 @@ enum StubReader {
             let at = path.index(index)
             let members = try ConfigReader.object(item, at: at)
             try refuseStatefulBehaviours(in: members, at: at, place: "a case")
-            try ConfigReader.allowOnly(["args", "argsContain"] + FunctionStubs.answerKeys, in: members, at: at)
-            cases.append(StubCase(pattern: try readPattern(members, at: at), answer: try readAnswer(members, at: at)))
+            try ConfigReader.allowOnly(["args", "argsContain", "sequence", "afterLast"] + FunctionStubs.answerKeys, in: members, at: at)
+            let pattern = try readPattern(members, at: at)
+            cases.append(StubCase(pattern: pattern, answer: try readCaseAnswer(members, at: at)))
         }
         return cases
+    }
+
+    /// A case answers with one behaviour, or with a `sequence` of them (and its `afterLast`)
+    /// for the same arguments answered differently call after call.
+    private static func readCaseAnswer(_ members: [(key: String, value: JSON)], at path: JSONPath) throws(ConfigError) -> StubCase.Answer {
+        guard let sequence = members.value("sequence") else {
+            if members.value("afterLast") != nil {
+                throw ConfigError(path.key("afterLast"), "\"afterLast\" only applies to \"sequence\"")
+            }
+            return .behaviour(try readAnswer(members, at: path))
+        }
+        if let other = members.first(where: { FunctionStubs.answerKeys.contains($0.key) }) {
+            throw ConfigError(path.key(other.key), "a case with a \"sequence\" answers from it alone; make this an entry of the sequence")
+        }
+        return .sequence(try readSequence(sequence, afterLast: members.value("afterLast"), at: path))
     }
 
     private static func readPattern(_ members: [(key: String, value: JSON)], at path: JSONPath) throws(ConfigError) -> ArgumentPattern {

@@ -24,6 +24,7 @@ final class ControlRoutes {
         registerCallbackTokens(on: router)
         registerSync(on: router)
         registerTestIssuer(on: router)
+        registerRecording(on: router)
     }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) {

@@ -18,6 +18,9 @@ public struct DeploymentSettings: Sendable {
     public var metricsEnabled = false
     /// The built-in test issuer's tokens are accepted (with the control API, which issues them).
     public var testIssuerEnabled = true
+    /// `mockconvex record`: the function API and HTTP actions go to the upstream, and what
+    /// passes through is kept. Nil when serving.
+    public var recording: Recording?
 
     public init(instanceSecret: String, adminKey: String) {
         self.instanceSecret = instanceSecret

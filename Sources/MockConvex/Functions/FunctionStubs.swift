@@ -23,12 +23,34 @@ struct FunctionStubs: Sendable, Equatable {
 
 /// One entry of `cases`: which arguments it answers, and how.
 struct StubCase: Sendable, Equatable {
+    enum Answer: Sendable, Equatable {
+        case behaviour(FunctionSpec.Behaviour)
+        /// Consecutive matching calls take the next entry: the same arguments answered
+        /// differently over time, as a recording saw them.
+        case sequence(StubSequence)
+    }
+
     var pattern: ArgumentPattern
-    var answer: FunctionSpec.Behaviour
+    var answer: Answer
+
+    init(pattern: ArgumentPattern, answer: Answer) {
+        self.pattern = pattern
+        self.answer = answer
+    }
+
+    init(pattern: ArgumentPattern, answer: FunctionSpec.Behaviour) {
+        self.init(pattern: pattern, answer: .behaviour(answer))
+    }
+
+    /// The same case with its sequence (if any) back at the first entry.
+    func rewound() -> StubCase {
+        guard case .sequence(let sequence) = answer else { return self }
+        return StubCase(pattern: pattern, answer: .sequence(sequence.rewound()))
+    }
 }
 
-/// A `sequence`: the entries consecutive calls take, counted per declaration across every
-/// caller (HTTP, sync sessions, scheduled runs, every loop). Rewound by being declared again
+/// A `sequence` (of a function or of one case): the entries consecutive calls take, counted
+/// per declaration across every caller (HTTP, sync sessions, scheduled runs, every loop). Rewound by being declared again
 /// (a fresh `StubSequence`) or by a reset (`DeploymentConfig.withRewoundSequences`).
 final class StubSequence: Sendable, Equatable {
     enum AfterLast: String, Sendable, CaseIterable {

@@ -10,7 +10,15 @@ extension FunctionStubs {
     func behaviour(for args: ConvexObject, path: FunctionPath) -> Result<FunctionSpec.Behaviour, JSFailure> {
         switch rule {
         case .cases(let cases):
-            if let matched = cases.first(where: { $0.pattern.matches(args) }) { return .success(matched.answer) }
+            if let index = cases.firstIndex(where: { $0.pattern.matches(args) }) {
+                switch cases[index].answer {
+                case .behaviour(let answer):
+                    return .success(answer)
+                case .sequence(let sequence):
+                    if let entry = sequence.next() { return .success(entry) }
+                    return .failure(failure(Self.usedUp(path, sequence, caseIndex: index), path))
+                }
+            }
             if let fallback { return .success(fallback) }
             return .failure(failure(Self.unmatched(path, args, cases), path))
         case .sequence(let sequence):
@@ -52,9 +60,10 @@ extension FunctionStubs {
         return message + ". Add a case for these arguments, or give the function another behaviour (returns, throws, ...) as the fallback"
     }
 
-    static func usedUp(_ path: FunctionPath, _ sequence: StubSequence) -> String {
+    static func usedUp(_ path: FunctionPath, _ sequence: StubSequence, caseIndex: Int? = nil) -> String {
         let length = sequence.entries.count == 1 ? "1 entry" : "\(sequence.entries.count) entries"
-        return "\(path.stripped)'s sequence of \(length) is used up (\"afterLast\": \"fail\"); POST /_mock/reset or declaring the function again rewinds it"
+        let owner = caseIndex.map { "\(path.stripped)'s cases[\($0)]" } ?? path.stripped
+        return "\(owner)'s sequence of \(length) is used up (\"afterLast\": \"fail\"); POST /_mock/reset or declaring the function again rewinds it"
     }
 
     private static func shortDisplay(_ object: ConvexObject) -> String {

@@ -56,7 +56,7 @@ enum JSONWriter {
     }
 
     /// Copies runs of bytes that need no escape in one go.
-    private static func appendString(_ text: String, to output: inout [UInt8]) {
+    static func appendString(_ text: String, to output: inout [UInt8]) {
         output.append(JSONByte.quote)
         var text = text
         text.withUTF8 { bytes in

@@ -14,12 +14,15 @@ final class AdminHandler: HTTPHandler {
 
     /// The sync protocol's upgrades, and this loop's (and listener's) sessions.
     private let sync: SyncRoutes
+    /// `mockconvex record`: the function API and HTTP actions go upstream.
+    private let forwarder: Forwarder?
 
     init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop, limits: BodyLimits = BodyLimits(), control: ControlAPI? = nil,
          syncSendTimeout: Duration = .seconds(30)) {
         self.deployment = deployment
         self.limits = limits
-        sync = SyncRoutes(deployment: deployment, hub: SyncHub(deployment: deployment, loop: loop), control: control,
+        forwarder = deployment.settings.recording.map { Forwarder(recording: $0, loop: loop) }
+        sync = SyncRoutes(deployment: deployment, hub: SyncHub(deployment: deployment, loop: loop, forwarder: forwarder), control: control,
                           settings: SyncRoutes.socketSettings(maxMessageBytes: limits.body), sendTimeout: syncSendTimeout)
         actions = HTTPActions(deployment: deployment, loop: loop)
         MetaRoutes.registerWrapped(on: router, deployment: deployment)
@@ -38,6 +41,13 @@ final class AdminHandler: HTTPHandler {
         try limits.check(request)
         if request.path == "/version" || request.path == "/metrics" {
             return bare.handle(request, responder)
+        }
+        // Before CORS and the version check: the upstream answers with its own.
+        if let forwarder {
+            if Forwarder.forwards(request.path) { return try forwarder.forwardFunctionCall(request, responder) }
+            if request.path.hasPrefix("/http/") {
+                return try forwarder.forwardHTTPAction(request, path: String(request.path.dropFirst("/http".count)), responder)
+            }
         }
         try ClientVersionGate.pass(request, responder) { responder in
             if request.path.hasPrefix("/http/") {

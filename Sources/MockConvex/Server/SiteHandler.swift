@@ -7,12 +7,15 @@ struct SiteHandler: HTTPHandler {
     let metrics: RequestMetrics
     let actions: HTTPActions
     let limits: BodyLimits
+    /// `mockconvex record`: HTTP actions go upstream.
+    let forwarder: Forwarder?
 
     init(deployment: Deployment, metrics: RequestMetrics, loop: EventLoop, limits: BodyLimits = BodyLimits()) {
         self.deployment = deployment
         self.metrics = metrics
         actions = HTTPActions(deployment: deployment, loop: loop)
         self.limits = limits
+        forwarder = deployment.settings.recording.map { Forwarder(recording: $0, loop: loop) }
     }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) throws {
@@ -26,6 +29,7 @@ struct SiteHandler: HTTPHandler {
         case ("/version", _), ("/metrics", _):
             return responder.send(ConvexResponses.methodNotAllowed([.GET]))
         default:
+            if let forwarder { return try forwarder.forwardHTTPAction(request, path: request.path, responder) }
             try ClientVersionGate.pass(request, responder) { responder in
                 try actions.handle(request, path: request.path, responder)
             }

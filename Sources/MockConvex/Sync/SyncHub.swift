@@ -11,15 +11,19 @@ final class SyncHub {
     /// What the sessions' queries answered at the latest snapshot, shared among them.
     let answers = QueryAnswers()
     static let keepAliveInterval: Duration = .seconds(5)
+    /// `mockconvex record`: the sessions' functions run upstream, through this.
+    let forwarder: Forwarder?
 
-    init(deployment: Deployment, loop: EventLoop) {
+    init(deployment: Deployment, loop: EventLoop, forwarder: Forwarder? = nil) {
         self.deployment = deployment
         self.loop = loop
+        self.forwarder = forwarder
         // Handlers run on the committing thread (under the database's lock): they only queue
         // the news for this loop. They hold the hub weakly: the feed outlives it.
         let bound = LoopBound(WeakReference(self), on: loop.handle)
         deployment.database.feed.subscribe { record in bound.run { $0.value?.commitArrived(record) } }
         deployment.registry.subscribe { bound.run { $0.value?.registryChanged() } }
+        forwarder?.recording.onMutation { bound.run { $0.value?.mutationPassed() } }
     }
 
     var count: Int { sessions.count }
@@ -42,6 +46,11 @@ final class SyncHub {
 
     private func commitArrived(_ record: CommitRecord) {
         for session in sessions.values { session.commitArrived(record) }
+    }
+
+    /// A mutation went upstream: every subscribed query may answer differently now.
+    private func mutationPassed() {
+        for session in sessions.values { session.registryChanged() }
     }
 
     private func registryChanged() {

@@ -85,6 +85,7 @@ extension SyncSession {
             return
         }
         guard !identityExpired else { return fail(.identityExpired) }
+        if let forwarder = hub?.forwarder { return sendUpstreamTransition(forwarder) }
         let (store, timestamp) = deployment.database.snapshot()
         // The hub's answers are shared with the loop's other sessions; a session on its own
         // (a test's) asks afresh.

@@ -35,6 +35,7 @@ extension SyncSession {
     private func startMutation() {
         let (requestId, path, args, identity, identifier) = mutations.removeFirst()
         mutationRunning = true
+        if let forwarder = hub?.forwarder { return forwardMutation(requestId: requestId, path: path, args: args, forwarder) }
         let requestIdText = RequestId.fresh()
         let finish: (FunctionOutcome, UInt64?) -> Void = { [weak self] outcome, timestamp in
             guard let self else { return }
@@ -72,6 +73,7 @@ extension SyncSession {
         guard actionsRunning < Self.maxPendingOperations else {
             return fail(.overloaded("TooManyInflightActionsForSingleClient"))
         }
+        if let forwarder = hub?.forwarder { return forwardAction(requestId: requestId, path: path, args: args, forwarder) }
         let requestIdText = RequestId.fresh()
         actionsRunning += 1
         let finish: (FunctionOutcome) -> Void = { [weak self] outcome in
@@ -105,6 +107,7 @@ extension SyncSession {
     /// identity, in a Transition that carries its version.
     func authenticate(base: UInt32, _ token: ClientMessage.AuthenticationToken) {
         guard base == receivedIdentity else { return fail(.internalError) }
+        if hub?.forwarder != nil { return forwardAuthenticate(token) }
         let credentials: Credentials = switch token {
         case .admin(let key): .adminKey(key)
         case .user(let jwt): .bearer(jwt)
@@ -128,7 +131,7 @@ extension SyncSession {
     }
 
     /// The messages that waited for an `Authenticate`, in order, until one of them waits again.
-    private func releaseHeldMessages() {
+    func releaseHeldMessages() {
         var held = heldMessages[...]
         heldMessages = []
         while let next = held.popFirst(), !isClosed {

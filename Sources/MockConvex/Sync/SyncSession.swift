@@ -97,6 +97,15 @@ final class SyncSession {
     var faults: FaultSet?
     var listener = ""
     var path = "/api/sync"
+    /// `mockconvex record`: the `Authorization` the session's calls carry upstream.
+    var upstreamAuthorization: String?
+    /// `mockconvex record`: set while a Transition's queries are asked upstream, and whether
+    /// another is wanted when they are answered.
+    var askingUpstream = false
+    var askUpstreamAgain = false
+    /// `mockconvex record`: the last timestamp handed out (mutations, Transitions), so that
+    /// they only grow.
+    var upstreamClock: UInt64 = 0
 
     init(id: Int, connection: any SyncConnection, deployment: Deployment, loop: EventLoop, clientVersion: ClientVersion) {
         self.id = id

@@ -1,0 +1,121 @@
+import EventHTTP
+import FoundationEssentials
+
+/// `mockconvex record`: where the function API and HTTP actions are forwarded, and what passed
+/// through, kept until it is saved as a config that replays it (`RecordingConfig`). Shared by
+/// every loop; calls are kept in the order their answers came.
+public final class Recording: Sendable {
+    public struct Upstream: Sendable {
+        /// The deployment's URL, for the function API (`https://happy-otter-123.convex.cloud`).
+        public let url: String
+        /// Its HTTP actions' origin (`https://happy-otter-123.convex.site`, or `{url}/http`).
+        public let siteURL: String
+
+        public init(url: String, siteURL: String) {
+            self.url = url
+            self.siteURL = siteURL
+        }
+    }
+
+    public let upstream: Upstream
+    public let outputPath: String
+    let redaction: Redaction
+    /// The file's config when recording began: what the recording is merged into.
+    private let base: JSON
+    private let state = Locked(State())
+    private let mutationListeners = Locked<[@Sendable () -> Void]>([])
+
+    private struct State {
+        var calls: [RecordedCall] = []
+        var exchanges: [RecordedExchange] = []
+        var secrets: Set<String> = []
+        /// Answers that could not be kept (`RecordedAnswer`, `RecordedExchange`).
+        var skipped = 0
+    }
+
+    /// Reads the config already at `outputPath`, if any: one that cannot be read stops the start
+    /// rather than be overwritten by the first save.
+    public init(upstream: Upstream, outputPath: String, redactedFields: [String], adminKey: String) throws(ConfigError) {
+        self.upstream = upstream
+        self.outputPath = outputPath
+        redaction = Redaction(fields: Set(redactedFields))
+        if let bytes = FileManager.default.contents(atPath: outputPath) {
+            base = try Self.readBase(Array(bytes), path: outputPath)
+        } else {
+            base = .object([])
+        }
+        state.withLock { $0.secrets.insert(adminKey) }
+    }
+
+    private static func readBase(_ bytes: [UInt8], path: String) throws(ConfigError) -> JSON {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        _ = try DeploymentConfig.parse(bytes, baseDirectory: directory.isEmpty ? "/" : directory)
+        do {
+            return try JSONReader.parse(bytes, maxDepth: 256)
+        } catch {
+            throw ConfigError(.root, "not valid JSON: \(error)")
+        }
+    }
+
+    /// A secret that passed through (a user's token): scrubbed from whatever is saved.
+    func noteSecret(_ secret: String) {
+        guard !secret.isEmpty else { return }
+        state.withLock { _ = $0.secrets.insert(secret) }
+    }
+
+    /// A call's outcome, kept as a case when a stub can give it back, else counted as not recorded.
+    func record(path: String, kind: FunctionSpec.Kind?, args: ConvexObject, outcome: FunctionOutcome) {
+        let answer = RecordedAnswer(outcome)
+        state.withLock { state in
+            guard let answer else { return state.skipped += 1 }
+            state.calls.append(RecordedCall(path: path, kind: kind, args: args, answer: answer))
+        }
+    }
+
+    func record(_ exchange: RecordedExchange?) {
+        state.withLock { state in
+            if let exchange { state.exchanges.append(exchange) } else { state.skipped += 1 }
+        }
+    }
+
+    /// A mutation passed through: sync sessions run their queries again upstream.
+    func mutationPassed() {
+        for listener in mutationListeners.withLock({ $0 }) { listener() }
+    }
+
+    /// `handler` runs on the thread that forwarded the mutation; it should only hand the news on.
+    func onMutation(_ handler: @escaping @Sendable () -> Void) {
+        mutationListeners.withLock { $0.append(handler) }
+    }
+
+    /// One line per function, per case and per route: the top level, its sections, their
+    /// entries, and a function's `cases` and `sequence`; everything inside them compact.
+    static func layout(level: Int, key: String?) -> Bool {
+        level < 3 || (level == 3 && (key == "cases" || key == "sequence"))
+    }
+
+    public struct Saved: Sendable {
+        public let path: String
+        public let functions: Int
+        public let cases: Int
+        public let routes: Int
+        public let skipped: Int
+        public let keptHandWritten: [String]
+    }
+
+    /// Writes the recording (merged into the file's config from before) to `outputPath`,
+    /// whole or not at all: a new file renamed over the old one.
+    public func save() throws(PersistenceError) -> Saved {
+        let (calls, exchanges, secrets, skipped) = state.withLock { ($0.calls, $0.exchanges, $0.secrets, $0.skipped) }
+        let builder = RecordingConfig(calls: calls, exchanges: exchanges, redaction: redaction, secrets: secrets)
+        let (config, summary) = builder.merged(into: base)
+        let bytes = JSONWriter.indented(config, expand: Self.layout)
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: outputPath), options: .atomic)
+        } catch {
+            throw PersistenceError("cannot write the recording to \(outputPath): \(error)")
+        }
+        return Saved(path: outputPath, functions: summary.functions, cases: summary.cases, routes: summary.routes,
+                     skipped: skipped, keptHandWritten: summary.keptHandWritten)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import FoundationEssentials
+import MockConvex
+
+/// `mockconvex record`: serves as `serve` does, but sends the function API, HTTP actions and
+/// sync clients' calls to a real deployment, and saves what they answered as a config that
+/// `mockconvex --config FILE` replays.
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Forward to a real deployment and record its answers as a config that replays them.",
+        discussion: """
+            The recording is written to --out on SIGTERM, SIGINT and POST /_mock/record/save, \
+            merged into the config already there. --admin-key is the upstream's admin key; \
+            this server accepts it too. Keys and tokens are never written. See docs/recording.md.
+            """
+    )
+
+    @Option(help: "The deployment to record: its URL, such as https://happy-otter-123.convex.cloud or http://127.0.0.1:3210.")
+    var upstream: String
+
+    @Option(name: .customLong("upstream-site"), help: "Its HTTP actions' origin. Default: the .convex.site twin of a .convex.cloud URL, else <upstream>/http.")
+    var upstreamSite: String?
+
+    @Option(help: "The config file the recording is written to (and merged into, when it exists).")
+    var out: String
+
+    @Option(help: "A field whose values are left out of the recording, at any depth of arguments and answers. Repeatable.")
+    var redact: [String] = []
+
+    @OptionGroup var serve: ServeCommand
+
+    func run() throws {
+        let upstreamURL = try Self.origin(upstream, flag: "--upstream")
+        let siteURL = try upstreamSite.map { try Self.origin($0, flag: "--upstream-site") } ?? Self.defaultSite(for: upstreamURL)
+        guard !out.isEmpty else { throw UsageError(description: "--out must name a file") }
+        if let field = redact.first(where: \.isEmpty) {
+            throw UsageError(description: "--redact must name a field, got \"\(field)\"")
+        }
+        let adminKey = serve.adminKey ?? ""
+        let recording: Recording
+        do {
+            recording = try Recording(upstream: .init(url: upstreamURL, siteURL: siteURL), outputPath: out, redactedFields: redact,
+                                      adminKey: adminKey)
+        } catch {
+            throw UsageError(description: "--out \(out) holds a config that cannot be read, so a recording cannot be merged into it: \(error)")
+        }
+        try serve.serve(recording: recording)
+    }
+
+    /// An http(s) URL without a trailing slash, query or fragment.
+    static func origin(_ text: String, flag: String) throws(UsageError) -> String {
+        let lower = text.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), let url = URL(string: text), url.host != nil,
+              url.query == nil, url.fragment == nil else {
+            throw UsageError(description: "\(flag) must be an http:// or https:// URL such as https://happy-otter-123.convex.cloud, got \"\(text)\"")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// Convex Cloud serves HTTP actions on `.convex.site`; a self-hosted backend also under
+    /// `/http/` on its API port.
+    static func defaultSite(for upstream: String) -> String {
+        if let host = URL(string: upstream)?.host, host.hasSuffix(".convex.cloud") {
+            return upstream.replacing(".convex.cloud", with: ".convex.site", maxReplacements: 1)
+        }
+        return upstream + "/http"
+    }
+}

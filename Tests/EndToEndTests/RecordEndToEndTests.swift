@@ -1,0 +1,241 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `mockconvex record` in front of an upstream deployment (a second mockconvex standing in for
+/// the real one), used by the real Python client over the sync WebSocket and by HTTP; then
+/// `mockconvex --config` on the recording, which must give the client the same answers.
+@Suite(.timeLimit(.minutes(3))) struct RecordEndToEndTests {
+    static let adminKey = "record-test|0123456789abcdef"
+
+    static let upstreamConfig = """
+        {"functions": {
+          "orders:quote": {"type": "query", "cases": [
+            {"args": {"sku": "A1", "qty": {"$integer": "AgAAAAAAAAA="}}, "returns": {"total": 19.98, "count": {"$integer": "AgAAAAAAAAA="}}},
+            {"argsContain": {"sku": "B2"}, "throws": {"message": "out of stock", "data": {"sku": "B2", "left": {"$integer": "AAAAAAAAAAA="}}}}
+          ], "returns": {"total": 0}},
+          "messages:add": {"type": "mutation", "insert": "messages"},
+          "messages:list": {"type": "query", "list": "messages"},
+          "boom:it": {"type": "action", "throws": "kaput"},
+          "me:who": {"type": "query", "identity": true}
+        },
+        "httpRoutes": [{"method": "GET", "path": "/hello", "status": 201, "headers": {"Content-Type": "text/plain; charset=utf-8", "X-Thing": "1"}, "body": "Hello world!"}]}
+        """
+
+    static let steps = ["quote", "outOfStock", "listBefore", "added", "listAfter", "boom", "who", "http"]
+
+    private static func serve(_ arguments: [String]) throws -> MockConvexProcess {
+        try MockConvexProcess(arguments + ["--port", "0", "--site-proxy-port", "0", "--no-port80", "--admin-key", adminKey])
+    }
+
+    private static func record(upstream: String, out: String, _ more: [String] = []) throws -> MockConvexProcess {
+        try serve(["record", "--upstream", upstream, "--out", out] + more)
+    }
+
+    /// Every step the script printed, by name, as JSON with sorted keys (the step name left
+    /// out), so that two runs compare as text.
+    private static func run(_ server: MockConvexProcess, token: String) throws -> [String: String] {
+        let script = try ClientScript.python("record_steps.py", ["http://127.0.0.1:\(try server.port("admin"))",
+                                                                  "http://127.0.0.1:\(try server.port("site"))", token])
+        defer { script.stop() }
+        var seen: [String: String] = [:]
+        for step in steps + ["done"] {
+            var fields = try #require(script.step(step, timeout: 60), "no \(step) step:\n\(script.transcript)")
+            fields["step"] = nil
+            seen[step] = String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        }
+        return seen
+    }
+
+    @Test func replayingARecordingGivesThePythonClientWhatTheUpstreamGaveIt() throws {
+        let upstream = try Self.serve(["--config", try Fixtures.temporaryFile(Self.upstreamConfig)])
+        defer { upstream.stop() }
+        let issued = try RawHTTP.post("/_mock/auth/token", port: try upstream.port("admin"), json: #"{"subject": "ada", "claims": {"name": "Ada"}}"#)
+        let token = try #require((try JSONSerialization.jsonObject(with: Data(issued.body)) as? [String: Any])?["token"] as? String)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+
+        let recorder = try Self.record(upstream: "http://127.0.0.1:\(try upstream.port("admin"))", out: out, ["--redact", "apiKey"])
+        let recorded = try Self.run(recorder, token: token)
+        // SIGTERM saves, after the last answer is out.
+        #expect(recorder.stop() == 0)
+
+        // What the upstream answered, as the client saw it through the recorder.
+        #expect(recorded["quote"] == #"{"value":{"count":{"int64":2},"total":19.98}}"#)
+        #expect(recorded["outOfStock"] == #"{"convexError":true,"data":{"left":{"int64":0},"sku":"B2"},"message":"Server Error\nUncaught ConvexError: out of stock\n    at handler (../convex/orders.ts:1:1)\n"}"#)
+        #expect(recorded["listBefore"] == #"{"value":[]}"#)
+        #expect(recorded["listAfter"] == #"{"value":["hi"]}"#)
+        #expect(recorded["boom"]?.contains("Uncaught Error: kaput") == true, "\(recorded["boom"] ?? "")")
+        #expect(recorded["who"]?.contains(#""subject":"ada""#) == true, "\(recorded["who"] ?? "")")
+        #expect(recorded["who"]?.contains(#""name":"Ada""#) == true, "\(recorded["who"] ?? "")")
+        #expect(recorded["http"] == #"{"body":"Hello world!","contentType":"text/plain; charset=utf-8","status":201}"#)
+
+        // The recording holds no key, no token and no redacted value.
+        let saved = try String(contentsOfFile: out, encoding: .utf8)
+        for secret in [Self.adminKey, token, "sk-live-123", "apiKey"] {
+            #expect(!saved.contains(secret), "the recording holds \(secret): \(saved)")
+        }
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(saved.utf8)) as? [String: Any])
+        let functions = try #require(config["functions"] as? [String: [String: Any]], "\(saved)")
+        #expect(Set(functions.keys) == ["orders:quote", "messages:list", "messages:add", "boom:it", "me:who"])
+        #expect(functions["messages:add"]?["type"] as? String == "mutation")
+        // The same arguments answered differently over time: a sequence in their case.
+        let listCases = try #require(functions["messages:list"]?["cases"] as? [[String: Any]], "\(saved)")
+        #expect(listCases.count == 1)
+        #expect((listCases.first?["sequence"] as? [Any])?.count == 2, "\(saved)")
+        // The redacted field is left out of the pattern, which then matches whatever it holds.
+        let quoteCases = try #require(functions["orders:quote"]?["cases"] as? [[String: Any]], "\(saved)")
+        #expect(saved.contains(#"{"argsContain":{"qty":1.5,"sku":"B2"},"throws":{"message":"out of stock","data":{"left":{"$integer":"AAAAAAAAAAA="},"sku":"B2"}}}"#),
+                "\(quoteCases)")
+
+        // The replay: no upstream, the same answers. A signed-in client signs in to the replay
+        // (with its test issuer's token); the identity it answers with is the recorded one.
+        upstream.stop()
+        let replay = try Self.serve(["--config", out])
+        defer { replay.stop() }
+        let replayIssued = try RawHTTP.post("/_mock/auth/token", port: try replay.port("admin"), json: #"{"subject": "someone-else"}"#)
+        let replayToken = try #require((try JSONSerialization.jsonObject(with: Data(replayIssued.body)) as? [String: Any])?["token"] as? String)
+        let replayed = try Self.run(replay, token: replayToken)
+        for step in Self.steps {
+            #expect(replayed[step] == recorded[step], "\(step)")
+        }
+    }
+
+    @Test func anUnreachableUpstreamIsA502NamingItAndNothingIsRecorded() throws {
+        let closed = try Sockets.unusedPort()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let recorder = try Self.record(upstream: "http://127.0.0.1:\(closed)", out: out)
+        defer { recorder.stop() }
+        let port = try recorder.port("admin")
+        let answer = try RawHTTP.post("/api/query", port: port, json: #"{"path":"a:b","args":{}}"#)
+        #expect(answer.status == 502)
+        #expect(answer.text == #"{"code":"UpstreamUnavailable","message":"mockconvex record could not get an answer from the upstream for POST http://127.0.0.1:\#(closed)/api/query: connect ECONNREFUSED 127.0.0.1:\#(closed)"}"#)
+        let action = try RawHTTP.get("/hello", port: try recorder.port("site"))
+        #expect(action.status == 502)
+        // The server keeps serving what is its own.
+        #expect(try RawHTTP.get("/version", port: port).status == 200)
+        let saved = try RawHTTP.post("/_mock/record/save", port: port, json: "")
+        #expect(saved.text == #"{"path":"\#(out)","functions":0,"cases":0,"routes":0,"notRecorded":0,"keptHandWritten":[]}"#)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "{\n  \"functions\": {}\n}\n")
+    }
+
+    @Test func upstreamErrorsPassThroughUnchangedAndAreNotRecorded() throws {
+        let upstream = try Self.serve(["--config", try Fixtures.temporaryFile(Self.upstreamConfig)])
+        defer { upstream.stop() }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let recorder = try Self.record(upstream: "http://127.0.0.1:\(try upstream.port("admin"))", out: out)
+        defer { recorder.stop() }
+        // An HTTP error: status, headers and body as the upstream sent them.
+        let body = #"{"path":5,"args":{}}"#
+        let direct = try RawHTTP.post("/api/query", port: try upstream.port("admin"), json: body)
+        let through = try RawHTTP.post("/api/query", port: try recorder.port("admin"), json: body)
+        #expect(direct.status == 400)
+        #expect(through.status == 400)
+        #expect(through.text == direct.text)
+        for name in ["Content-Type", "Vary", "Access-Control-Allow-Credentials"] {
+            #expect(through.header(name) == direct.header(name), "\(name)")
+        }
+        // A function error a stub could not give back (the backend's own text, not a throw):
+        // passed on, not recorded.
+        let missing = try RawHTTP.post("/api/query", port: try recorder.port("admin"), json: #"{"path":"nope:missing","args":{}}"#)
+        #expect(missing.status == 200)
+        #expect(missing.text.contains(#"Server Error\nCould not find public function for 'nope:missing'."#), "\(missing.text)")
+        // An HTTP action's 404 is the app's answer, recorded as a route.
+        #expect(try RawHTTP.get("/nowhere", port: try recorder.port("site")).status == 404)
+        let saved = try RawHTTP.post("/_mock/record/save", port: try recorder.port("admin"), json: "")
+        #expect(saved.text == #"{"path":"\#(out)","functions":0,"cases":0,"routes":1,"notRecorded":1,"keptHandWritten":[]}"#)
+    }
+
+    @Test func aRecordingMergesIntoTheConfigAlreadyThereKeepingHandWrittenEntries() throws {
+        let upstream = try Self.serve(["--config", try Fixtures.temporaryFile(Self.upstreamConfig)])
+        defer { upstream.stop() }
+        let out = try Fixtures.temporaryFile("""
+            {"functions": {
+              "orders:quote": {"type": "query", "cases": [
+                {"args": {"sku": "A1", "qty": {"$integer": "AgAAAAAAAAA="}}, "returns": "stale"},
+                {"args": {"sku": "Z9"}, "returns": "hand-written"}
+              ], "returns": {"total": -1}},
+              "messages:list": {"type": "query", "sequence": [{"returns": ["hand"]}]},
+              "other:fn": {"type": "query", "returns": 7}
+            },
+            "httpRoutes": [{"method": "GET", "path": "/hello", "status": 200, "body": "old"}, {"method": "POST", "pathPrefix": "/hooks/", "status": 204}],
+            "documents": {"notes": [{"text": "seeded"}]}}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let recorder = try Self.record(upstream: "http://127.0.0.1:\(try upstream.port("admin"))", out: out)
+        defer { recorder.stop() }
+        let port = try recorder.port("admin")
+        // In the encoded format, as the JS client asks: an int64 stays one in the recording.
+        _ = try RawHTTP.post("/api/query", port: port, json: #"{"path":"orders:quote","args":{"qty":{"$integer":"AgAAAAAAAAA="},"sku":"A1"},"format":"convex_encoded_json"}"#)
+        _ = try RawHTTP.post("/api/query", port: port, json: #"{"path":"orders:quote","args":{"sku":"C3"}}"#)
+        _ = try RawHTTP.post("/api/query", port: port, json: #"{"path":"messages:list","args":{}}"#)
+        _ = try RawHTTP.get("/hello", port: try recorder.port("site"))
+        let saved = try RawHTTP.post("/_mock/record/save", port: port, json: "")
+        #expect(saved.text == #"{"path":"\#(out)","functions":2,"cases":3,"routes":1,"notRecorded":0,"keptHandWritten":["messages:list"]}"#)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == """
+            {
+              "functions": {
+                "orders:quote": {
+                  "type": "query",
+                  "cases": [
+                    {"args":{"qty":{"$integer":"AgAAAAAAAAA="},"sku":"A1"},"returns":{"count":{"$integer":"AgAAAAAAAAA="},"total":19.98}},
+                    {"args":{"sku":"Z9"},"returns":"hand-written"},
+                    {"args":{"sku":"C3"},"returns":{"total":0}}
+                  ],
+                  "returns": {"total":-1}
+                },
+                "messages:list": {
+                  "type": "query",
+                  "sequence": [
+                    {"returns":["hand"]}
+                  ]
+                },
+                "other:fn": {
+                  "type": "query",
+                  "returns": 7
+                }
+              },
+              "httpRoutes": [
+                {
+                  "method": "GET",
+                  "path": "/hello",
+                  "status": 201,
+                  "headers": {"content-type":"text/plain; charset=utf-8","x-thing":"1"},
+                  "body": "Hello world!"
+                },
+                {
+                  "method": "POST",
+                  "pathPrefix": "/hooks/",
+                  "status": 204
+                }
+              ],
+              "documents": {
+                "notes": [
+                  {"text":"seeded"}
+                ]
+              }
+            }
+
+            """)
+        // The merged file is a config mockconvex serves.
+        let replay = try Self.serve(["--config", out])
+        defer { replay.stop() }
+        let quote = try RawHTTP.post("/api/query", port: try replay.port("admin"), json: #"{"path":"orders:quote","args":{"sku":"C3"}}"#)
+        #expect(quote.text == #"{"status":"success","value":{"total":0.0}}"#)
+    }
+
+    @Test func aConfigThatCannotBeReadAtOutStopsTheStart() throws {
+        let out = try Fixtures.temporaryFile(#"{"functions": {"a:b": {"type": "nope"}}}"#)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let recorder = try MockConvexProcess(["record", "--upstream", "http://127.0.0.1:9", "--out", out, "--port", "0", "--site-proxy-port", "0", "--no-port80"],
+                                             waitUntilReady: false)
+        #expect(recorder.waitForExit(timeout: 20) == 2)
+        #expect(recorder.stderrLines.contains { $0.contains("--out \(out) holds a config that cannot be read") && $0.contains("$.functions[\"a:b\"].type") },
+                "\(recorder.stderrLines)")
+        let bad = try MockConvexProcess(["record", "--upstream", "ftp://x", "--out", out, "--port", "0"], waitUntilReady: false)
+        #expect(bad.waitForExit(timeout: 20) == 2)
+        #expect(bad.stderrLines.contains { $0.contains("--upstream must be an http:// or https:// URL") }, "\(bad.stderrLines)")
+    }
+}
