@@ -11,7 +11,12 @@ import Testing
           "jobs:poll": {"type": "query", "sequence": [{"returns": "queued"}, {"returns": "running"}, {"returns": "done"}]},
           "jobs:once": {"type": "mutation", "sequence": [{"returns": {"$integer": "AQAAAAAAAAA="}}, {"throws": {"message": "busy", "data": {"retry": true}}}],
                         "afterLast": "fail"},
-          "jobs:echo": {"type": "action", "sequence": [{"echo": true}, {"returns": null}]}
+          "jobs:echo": {"type": "action", "sequence": [{"echo": true}, {"returns": null}]},
+          "jobs:state": {"type": "query", "cases": [
+            {"args": {"id": "a"}, "sequence": [{"returns": "queued"}, {"returns": "done"}]},
+            {"args": {"id": "b"}, "sequence": [{"returns": "queued"}, {"throws": "lost"}], "afterLast": "fail"},
+            {"argsContain": {}, "returns": "unknown"}
+          ]}
         }}
         """
 
@@ -50,6 +55,26 @@ import Testing
 
                 """) == true, "\(used)")
         }
+    }
+
+    @Test func aCaseWithASequenceAnswersItsOwnCallsInTurn() throws {
+        let mock = try ControlInProcess(config: Self.config)
+        func state(_ id: String) throws -> String { try mock.query("jobs:state", #"{"id":"\#(id)"}"#).bodyText }
+        // Each case keeps its own place; other arguments do not move it.
+        #expect(try state("a") == #"{"status":"success","value":"queued"}"#)
+        #expect(try state("b") == #"{"status":"success","value":"queued"}"#)
+        #expect(try state("c") == #"{"status":"success","value":"unknown"}"#)
+        #expect(try state("a") == #"{"status":"success","value":"done"}"#)
+        #expect(try state("a") == #"{"status":"success","value":"done"}"#)
+        #expect(try state("b").contains(#"Uncaught Error: lost\n"#))
+        let used = try mock.query("jobs:state", #"{"id":"b"}"#).json
+        #expect(used["errorMessage"]?.stringValue?.contains(
+            #"Uncaught Error: jobs:state's cases[1]'s sequence of 2 entries is used up ("afterLast": "fail"); POST /_mock/reset or declaring the function again rewinds it"#) == true,
+            "\(used)")
+        // A reset rewinds a case's sequence too.
+        #expect(try mock.call(.POST, "/_mock/reset").status == 200)
+        #expect(try state("b") == #"{"status":"success","value":"queued"}"#)
+        #expect(try state("a") == #"{"status":"success","value":"queued"}"#)
     }
 
     @Test func aResetRewindsEverySequence() throws {
