@@ -2,6 +2,12 @@ import ArgumentParser
 import FoundationEssentials
 import MockConvex
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `mockconvex record`: serves as `serve` does, but sends the function API, HTTP actions and
 /// sync clients' calls to a real deployment, and saves what they answered as a config that
 /// `mockconvex --config FILE` replays.
@@ -33,7 +39,16 @@ struct RecordCommand: ParsableCommand {
     func run() throws {
         let upstreamURL = try Self.origin(upstream, flag: "--upstream")
         let siteURL = try upstreamSite.map { try Self.origin($0, flag: "--upstream-site") } ?? Self.defaultSite(for: upstreamURL)
-        guard !out.isEmpty else { throw UsageError(description: "--out must name a file") }
+        guard !out.isEmpty, !out.hasSuffix("/") else { throw UsageError(description: "--out must name a file") }
+        // Found now rather than at the save, when the whole recording would be lost.
+        let directory = out.contains("/") ? String(out[..<out.lastIndex(of: "/")!]) : "."
+        var status = stat()
+        if stat(out, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            throw UsageError(description: "--out \(out) is a directory; name a file in it")
+        }
+        guard access(directory.isEmpty ? "/" : directory, W_OK) == 0 else {
+            throw UsageError(description: "--out \(out) cannot be written: \(directory.isEmpty ? "/" : directory) \(String(cString: strerror(errno)))")
+        }
         if let field = redact.first(where: \.isEmpty) {
             throw UsageError(description: "--redact must name a field, got \"\(field)\"")
         }

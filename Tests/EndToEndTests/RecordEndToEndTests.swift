@@ -101,6 +101,36 @@ import TestSupport
         }
     }
 
+    @Test func aLiveSubscriptionThroughTheRecorderIsAskedAgainAfterEachMutationThatPasses() throws {
+        let upstream = try Self.serve(["--config", try Fixtures.temporaryFile(Self.upstreamConfig)])
+        defer { upstream.stop() }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let recorder = try Self.record(upstream: "http://127.0.0.1:\(try upstream.port("admin"))", out: out)
+        defer { recorder.stop() }
+        let port = try recorder.port("admin")
+        let client = try SyncWireClient(port: port)
+        try client.send(SyncWireClient.connect())
+        try client.send(SyncWireClient.addQuery(base: 0, queryId: 0, path: "messages:list"))
+        let first = try client.expectText(Wire.transition(from: (0, 0, Wire.zero), to: (1, 0, Wire.ts), Wire.updated(0, "[]"), skew: Wire.skew))[0]
+        // Another client's mutation over HTTP, through the recorder: the query is asked again.
+        let sent = try RawHTTP.post("/api/mutation", port: port, json: #"{"path":"messages:add","args":{"body":"hi"}}"#)
+        #expect(sent.status == 200)
+        let second = try client.expectText(Wire.transition(from: (1, 0, first), to: (1, 0, Wire.ts),
+                                                           Wire.updated(0, #"[{"_creationTime":{time},"_id":"{id}","body":"hi"}]"#), skew: Wire.skew))
+        // The session's own mutation: answered with a timestamp, then the Transition at or after it.
+        try client.send(SyncWireClient.mutation(0, "messages:add", #"{"body":"yo"}"#))
+        let response = try client.expectText(#"{"type":"MutationResponse","requestId":0,"success":true,"result":"{id}","ts":"{ts}","logLines":[]}"#)
+        let third = try client.expectText(Wire.transition(from: (1, 0, second[0]), to: (1, 0, Wire.ts),
+                                                          Wire.updated(0, #"[{"_creationTime":{time},"_id":"{id}","body":"hi"},{"_creationTime":{time},"_id":"\#(response[0])","body":"yo"}]"#), skew: Wire.skew))
+        let (committed, shown) = (try #require(Wire.timestamp(response[1])), try #require(Wire.timestamp(third[0])))
+        #expect(shown >= committed)
+        try client.close()
+        // The subscription's first answer and the two mutations are recorded; later answers are not.
+        let saved = try RawHTTP.post("/_mock/record/save", port: port, json: "")
+        #expect(saved.text == #"{"path":"\#(out)","functions":2,"cases":3,"routes":0,"notRecorded":0,"keptHandWritten":[]}"#)
+    }
+
     @Test func anUnreachableUpstreamIsA502NamingItAndNothingIsRecorded() throws {
         let closed = try Sockets.unusedPort()
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).json").path
@@ -237,5 +267,11 @@ import TestSupport
         let bad = try MockConvexProcess(["record", "--upstream", "ftp://x", "--out", out, "--port", "0"], waitUntilReady: false)
         #expect(bad.waitForExit(timeout: 20) == 2)
         #expect(bad.stderrLines.contains { $0.contains("--upstream must be an http:// or https:// URL") }, "\(bad.stderrLines)")
+        // A file the save could not write is found at the start, not after the recording.
+        let nowhere = try MockConvexProcess(["record", "--upstream", "http://127.0.0.1:9", "--out", "/nonexistent-mockconvex-dir/r.json", "--port", "0"],
+                                            waitUntilReady: false)
+        #expect(nowhere.waitForExit(timeout: 20) == 2)
+        #expect(nowhere.stderrLines.contains { $0.contains("--out /nonexistent-mockconvex-dir/r.json cannot be written: /nonexistent-mockconvex-dir No such file or directory") },
+                "\(nowhere.stderrLines)")
     }
 }

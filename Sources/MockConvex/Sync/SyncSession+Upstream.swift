@@ -36,11 +36,13 @@ extension SyncSession {
 
     func forwardMutation(requestId: UInt32, path: FunctionPath, args: [JSON], _ forwarder: Forwarder) {
         let requestIdText = RequestId.fresh()
+        // The recording, not the forwarder: the forwarder's client holds this closure.
+        let recording = forwarder.recording
         forwarder.call(.mutation, path, arguments: args, authorization: upstreamAuthorization) { [weak self] outcome in
+            Self.record(.mutation, path, args, outcome, recording)
+            recording.mutationPassed()
             guard let self else { return }
             mutationRunning = false
-            record(.mutation, path, args, outcome, forwarder)
-            forwarder.recording.mutationPassed()
             guard !isClosed else { return }
             let succeeded = if case .success = outcome.result { true } else { false }
             send(.mutationResponse(requestId: requestId, outcome: outcome, timestamp: succeeded ? nextUpstreamTimestamp() : nil,
@@ -54,13 +56,14 @@ extension SyncSession {
 
     func forwardAction(requestId: UInt32, path: FunctionPath, args: [JSON], _ forwarder: Forwarder) {
         let requestIdText = RequestId.fresh()
+        let recording = forwarder.recording
         actionsRunning += 1
         forwarder.call(.action, path, arguments: args, authorization: upstreamAuthorization) { [weak self] outcome in
+            Self.record(.action, path, args, outcome, recording)
+            // An action may have run mutations upstream.
+            recording.mutationPassed()
             guard let self else { return }
             actionsRunning -= 1
-            record(.action, path, args, outcome, forwarder)
-            // An action may have run mutations upstream.
-            forwarder.recording.mutationPassed()
             guard !isClosed else { return }
             send(.actionResponse(requestId: requestId, outcome: outcome, requestIdText: requestIdText))
             rerunEverything = true
@@ -80,6 +83,7 @@ extension SyncSession {
         toRun = []
         rerunEverything = false
         let asked = ids.compactMap { id in subscriptions[id].map { (id: id, subscription: $0) } }
+        let recording = forwarder.recording
         let finish: ([FunctionOutcome]) -> Void = { [weak self] outcomes in
             guard let self else { return }
             askingUpstream = false
@@ -88,7 +92,7 @@ extension SyncSession {
             for ((id, subscription), outcome) in zip(asked, outcomes) {
                 // Removed while the upstream answered: its removal goes in a later Transition.
                 guard var current = subscriptions[id], current.path == subscription.path, current.args == subscription.args else { continue }
-                if current.lastAnswer == nil { record(.query, subscription.path, subscription.args, outcome, forwarder) }
+                if current.lastAnswer == nil { Self.record(.query, subscription.path, subscription.args, outcome, recording) }
                 let unchanged = current.lastAnswer.map { $0.outcome == outcome } ?? false
                 let answer = QueryAnswer(outcome: outcome, reads: ReadSet())
                 if !unchanged { modifications.append(.updated(queryId: id, answer: answer, journal: current.journal)) }
@@ -111,8 +115,8 @@ extension SyncSession {
 
     /// A call this session made, kept by the recording: the first answer of each subscription
     /// (what a replayed subscription takes), and every mutation and action.
-    private func record(_ kind: FunctionSpec.Kind, _ path: FunctionPath, _ args: [JSON], _ outcome: FunctionOutcome, _ forwarder: Forwarder) {
+    private static func record(_ kind: FunctionSpec.Kind, _ path: FunctionPath, _ args: [JSON], _ outcome: FunctionOutcome, _ recording: Recording) {
         guard let object = FunctionCallReading.arguments(args) else { return }
-        forwarder.recording.record(path: path.stripped, kind: kind, args: object, outcome: outcome)
+        recording.record(path: path.stripped, kind: kind, args: object, outcome: outcome)
     }
 }
