@@ -32,6 +32,33 @@ import TestSupport
         try serve(["record", "--upstream", upstream, "--out", out] + more)
     }
 
+    /// An upstream on `upstreamConfig` and a recorder in front of it, writing to a new file
+    /// (or one holding `existing`); all stopped and removed when the rig goes.
+    final class Rig {
+        let upstream: MockConvexProcess
+        let recorder: MockConvexProcess
+        let out: String
+
+        init(existing: String? = nil, _ more: [String] = []) throws {
+            upstream = try RecordEndToEndTests.serve(["--config", try Fixtures.temporaryFile(RecordEndToEndTests.upstreamConfig)])
+            out = try existing.map { try Fixtures.temporaryFile($0) }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).json").path
+            do {
+                recorder = try RecordEndToEndTests.record(upstream: "http://127.0.0.1:\(try upstream.port("admin"))", out: out, more)
+            } catch {
+                upstream.stop()
+                try? FileManager.default.removeItem(atPath: out)
+                throw error
+            }
+        }
+
+        deinit {
+            recorder.stop()
+            upstream.stop()
+            try? FileManager.default.removeItem(atPath: out)
+        }
+    }
+
     /// Every step the script printed, by name, as JSON with sorted keys (the step name left
     /// out), so that two runs compare as text.
     private static func run(_ server: MockConvexProcess, token: String) throws -> [String: String] {
@@ -48,14 +75,12 @@ import TestSupport
     }
 
     @Test func replayingARecordingGivesThePythonClientWhatTheUpstreamGaveIt() throws {
-        let upstream = try Self.serve(["--config", try Fixtures.temporaryFile(Self.upstreamConfig)])
-        defer { upstream.stop() }
+        let rig = try Rig(["--redact", "apiKey"])
+        // The rig's processes live to the end of the test, whatever ARC could otherwise decide.
+        defer { withExtendedLifetime(rig) {} }
+        let (upstream, recorder, out) = (rig.upstream, rig.recorder, rig.out)
         let issued = try RawHTTP.post("/_mock/auth/token", port: try upstream.port("admin"), json: #"{"subject": "ada", "claims": {"name": "Ada"}}"#)
         let token = try #require((try JSONSerialization.jsonObject(with: Data(issued.body)) as? [String: Any])?["token"] as? String)
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).json").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-
-        let recorder = try Self.record(upstream: "http://127.0.0.1:\(try upstream.port("admin"))", out: out, ["--redact", "apiKey"])
         let recorded = try Self.run(recorder, token: token)
         // SIGTERM saves, after the last answer is out.
         #expect(recorder.stop() == 0)
@@ -102,12 +127,10 @@ import TestSupport
     }
 
     @Test func aLiveSubscriptionThroughTheRecorderIsAskedAgainAfterEachMutationThatPasses() throws {
-        let upstream = try Self.serve(["--config", try Fixtures.temporaryFile(Self.upstreamConfig)])
-        defer { upstream.stop() }
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).json").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let recorder = try Self.record(upstream: "http://127.0.0.1:\(try upstream.port("admin"))", out: out)
-        defer { recorder.stop() }
+        let rig = try Rig()
+        // The rig's processes live to the end of the test, whatever ARC could otherwise decide.
+        defer { withExtendedLifetime(rig) {} }
+        let (upstream, recorder, out) = (rig.upstream, rig.recorder, rig.out)
         let port = try recorder.port("admin")
         let client = try SyncWireClient(port: port)
         try client.send(SyncWireClient.connect())
@@ -151,12 +174,10 @@ import TestSupport
     }
 
     @Test func upstreamErrorsPassThroughUnchangedAndAreNotRecorded() throws {
-        let upstream = try Self.serve(["--config", try Fixtures.temporaryFile(Self.upstreamConfig)])
-        defer { upstream.stop() }
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).json").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let recorder = try Self.record(upstream: "http://127.0.0.1:\(try upstream.port("admin"))", out: out)
-        defer { recorder.stop() }
+        let rig = try Rig()
+        // The rig's processes live to the end of the test, whatever ARC could otherwise decide.
+        defer { withExtendedLifetime(rig) {} }
+        let (upstream, recorder, out) = (rig.upstream, rig.recorder, rig.out)
         // An HTTP error: status, headers and body as the upstream sent them.
         let body = #"{"path":5,"args":{}}"#
         let direct = try RawHTTP.post("/api/query", port: try upstream.port("admin"), json: body)
@@ -179,9 +200,7 @@ import TestSupport
     }
 
     @Test func aRecordingMergesIntoTheConfigAlreadyThereKeepingHandWrittenEntries() throws {
-        let upstream = try Self.serve(["--config", try Fixtures.temporaryFile(Self.upstreamConfig)])
-        defer { upstream.stop() }
-        let out = try Fixtures.temporaryFile("""
+        let rig = try Rig(existing: """
             {"functions": {
               "orders:quote": {"type": "query", "cases": [
                 {"args": {"sku": "A1", "qty": {"$integer": "AgAAAAAAAAA="}}, "returns": "stale"},
@@ -193,9 +212,9 @@ import TestSupport
             "httpRoutes": [{"method": "GET", "path": "/hello", "status": 200, "body": "old"}, {"method": "POST", "pathPrefix": "/hooks/", "status": 204}],
             "documents": {"notes": [{"text": "seeded"}]}}
             """)
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let recorder = try Self.record(upstream: "http://127.0.0.1:\(try upstream.port("admin"))", out: out)
-        defer { recorder.stop() }
+        // The rig's processes live to the end of the test, whatever ARC could otherwise decide.
+        defer { withExtendedLifetime(rig) {} }
+        let (recorder, out) = (rig.recorder, rig.out)
         let port = try recorder.port("admin")
         // In the encoded format, as the JS client asks: an int64 stays one in the recording.
         _ = try RawHTTP.post("/api/query", port: port, json: #"{"path":"orders:quote","args":{"qty":{"$integer":"AgAAAAAAAAA="},"sku":"A1"},"format":"convex_encoded_json"}"#)

@@ -5,31 +5,21 @@ included), a ConvexError's data, a plain error, a query before and after a mutat
 signed-in user's identity, and an HTTP action. Request ids are left out of messages, since
 every run has its own. Run as: python record_steps.py URL SITE_URL TOKEN
 """
-import json
-import re
 import signal
 import sys
 import urllib.request
 
-from convex import ConvexClient, ConvexError, ConvexInt64
+from convex import ConvexClient, ConvexInt64
+
+import steps
+from steps import out
 
 URL, SITE, TOKEN = sys.argv[1], sys.argv[2], sys.argv[3]
 signal.alarm(90)
 
 
-def out(step, **fields):
-    # An int64 the client hands back (ConvexInt64) is printed as {"int64": n}.
-    print(json.dumps({"step": step, **fields}, sort_keys=True, default=lambda value: {"int64": value.value}), flush=True)
-
-
 def outcome(call):
-    """What a call gave: its value, or the error it raised (ConvexError data included)."""
-    try:
-        return {"value": call()}
-    except ConvexError as error:
-        return {"convexError": True, "data": error.data, "message": re.sub(r"\[Request ID: [0-9a-f]+\] ", "", str(error))}
-    except Exception as error:  # a plain Error in the function: the client raises Exception
-        return {"convexError": False, "message": re.sub(r"\[Request ID: [0-9a-f]+\] ", "", str(error))}
+    return steps.outcome(call, strip_request_ids=True)
 
 
 client = ConvexClient(URL)

@@ -4,29 +4,15 @@ is a float64, a `ConvexInt64` an int64), a case's ConvexError data, the fallback
 call, and `sequence` entries taken call by call. Each step is printed as one JSON line for the
 Swift test that runs this. Run as: python stub_steps.py URL.
 """
-import json
 import signal
 import sys
 
-from convex import ConvexClient, ConvexError, ConvexInt64
+from convex import ConvexClient, ConvexInt64
+
+from steps import out, outcome
 
 URL = sys.argv[1]
 signal.alarm(90)
-
-
-def out(step, **fields):
-    # An int64 the client hands back (ConvexInt64) is printed as {"int64": n}.
-    print(json.dumps({"step": step, **fields}, sort_keys=True, default=lambda value: {"int64": value.value}), flush=True)
-
-
-def outcome(call):
-    """What a call gave: its value, or the error it raised (ConvexError data included)."""
-    try:
-        return {"value": call()}
-    except ConvexError as error:
-        return {"convexError": True, "data": error.data, "message": str(error)}
-    except Exception as error:  # a plain Error in the function: the client raises Exception
-        return {"convexError": False, "message": str(error)}
 
 
 client = ConvexClient(URL)
