@@ -26,7 +26,7 @@ import TestSupport
         #expect(run.output.contains("platform linux -- Python 3.11"), "\(run.output)")
         #expect(run.lines.contains { $0.hasSuffix("pytest-9.2.0, pluggy-1.7.0") }, "\(run.output)")
         #expect(run.lines.contains("plugins: mockconvex-0.1.0"), "\(run.output)")
-        #expect(run.pytestSummary?.counts == "6 passed", "\(run.output)")
+        #expect(run.pytestSummary?.counts == "7 passed", "\(run.output)")
         #expect(run.pytestOutcomes("PASSED") == [
             "test_the_client_reads_the_seed_and_writes_and_the_journal_shows_its_mutation",
             "test_the_reset_before_this_test_put_the_config_back",
@@ -34,6 +34,7 @@ import TestSupport
             "test_a_503_reaches_the_http_client_then_the_retry_succeeds",
             "test_a_marker_names_another_config_served_by_its_own_server",
             "test_the_class_serves_port80_and_sends_the_control_token_from_args",
+            "test_a_test_user_signs_in_with_one_call",
         ], "\(run.output)")
         #expect(run.status == 0)
     }
@@ -117,7 +118,7 @@ import TestSupport
                                    environment: environment, directory: project)
         #expect(run.clean, "\(run.output)")
         #expect(run.status == 0, "\(run.output)")
-        for count in ["tests 11", "suites 0", "pass 11", "fail 0", "cancelled 0", "skipped 0", "todo 0"] {
+        for count in ["tests 12", "suites 0", "pass 12", "fail 0", "cancelled 0", "skipped 0", "todo 0"] {
             #expect(run.lines.contains("# " + count), "\(run.output)")
         }
         let passed = run.lines.compactMap { line in line.firstMatch(of: /^ok \d+ - (.+)$/).map { String($0.1) } }
@@ -128,6 +129,7 @@ import TestSupport
             "a message the app sends is stored",
             "a port in use rejects at once naming the flag that moves it",
             "a server the script never stops is gone when the script exits",
+            "a test user signs in with one call",
             "no binary at the path given rejects before anything runs",
             "port 80 on request, a control token from args, and asyncDispose stops it",
             "the app sees the deployment fail once, and the journal shows it",

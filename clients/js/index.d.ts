@@ -162,6 +162,20 @@ export class MockConvexControl {
   undeclare(path: string): Promise<void>;
   syncSessions(): Promise<SyncSession[]>;
   state(): Promise<State>;
+  /** A signed JWT for a test user from the built-in test issuer. */
+  token(subject: string, options?: { claims?: Record<string, unknown>; expiresInSeconds?: number }): Promise<string>;
+  /** Under `mockconvex record`: writes the recording to its `--out` file now. */
+  saveRecording(): Promise<SavedRecording>;
+}
+
+/** What `POST /_mock/record/save` wrote. */
+export interface SavedRecording {
+  path: string;
+  functions: number;
+  cases: number;
+  routes: number;
+  notRecorded: number;
+  keptHandWritten: string[];
 }
 
 /** A mockconvex this process started. */

@@ -106,3 +106,12 @@ test("a 503 on /api/mutation reaches the HTTP client, then the retry succeeds", 
   assert.match(calls[0].bodyPreview, /"first try"/);
   assert.deepEqual(bodies((await server.state()).tables.messages), ["seeded", "second try"]);
 });
+
+test("a test user signs in with one call", async () => {
+  const client = new ConvexClient(server.url, { webSocketConstructor: WebSocket, unsavedChangesWarning: false });
+  const token = await server.token("alice", { claims: { name: "Alice" } });
+  client.setAuth(async () => token);
+  const me = await client.query(ref("me:who"), {});
+  assert.deepEqual([me.subject, me.name, me.tokenIdentifier], ["alice", "Alice", "http://127.0.0.1/_mock/auth|alice"]);
+  await client.close();
+});

@@ -140,3 +140,13 @@ def test_the_class_serves_port80_and_sends_the_control_token_from_args(pytestcon
     assert server.stop() == 0
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", urlsplit(admin).port), timeout=10)
+
+
+def test_a_test_user_signs_in_with_one_call(mockconvex):
+    client = ConvexClient(mockconvex.url)
+    client.set_auth(mockconvex.token("alice", claims={"name": "Alice"}))
+    me = client.query("me:who")
+    assert (me["subject"], me["name"], me["tokenIdentifier"]) == ("alice", "Alice", "http://127.0.0.1/_mock/auth|alice")
+    with pytest.raises(ControlAPIError) as refused:
+        mockconvex.token("")
+    assert (refused.value.status, refused.value.code) == (400, "InvalidTokenRequest")

@@ -97,6 +97,23 @@ export class MockConvexControl {
     return this.#call("GET", "/_mock/state");
   }
 
+  /**
+   * A signed JWT for a test user from the built-in test issuer, which this deployment accepts
+   * (`client.setAuth(async () => token)`). `claims` add to `sub` and `iss`; a negative
+   * `expiresInSeconds` gives an expired token.
+   */
+  async token(subject, { claims, expiresInSeconds } = {}) {
+    const body = { subject };
+    if (claims !== undefined) body.claims = claims;
+    if (expiresInSeconds !== undefined) body.expiresInSeconds = expiresInSeconds;
+    return (await this.#call("POST", "/_mock/auth/token", body)).token;
+  }
+
+  /** Under `mockconvex record`: writes the recording to its `--out` file now; what it wrote. */
+  async saveRecording() {
+    return this.#call("POST", "/_mock/record/save");
+  }
+
   async #call(method, path, body) {
     const headers = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";

@@ -106,6 +106,21 @@ class MockConvexControl:
         """Every document (in convex_encoded_json), file and scheduled function."""
         return dict(self._call("GET", "/_mock/state"))
 
+    def token(self, subject: str, claims: Mapping[str, Any] | None = None, expires_in_seconds: int | None = None) -> str:
+        """A signed JWT for a test user from the built-in test issuer, which this deployment
+        accepts (`client.set_auth(server.token("alice"))`). `claims` add to `sub` and `iss`; a
+        negative `expires_in_seconds` gives an expired token."""
+        body: dict[str, Any] = {"subject": subject}
+        if claims is not None:
+            body["claims"] = dict(claims)
+        if expires_in_seconds is not None:
+            body["expiresInSeconds"] = expires_in_seconds
+        return str(self._call("POST", "/_mock/auth/token", body)["token"])
+
+    def save_recording(self) -> dict[str, Any]:
+        """Under `mockconvex record`: writes the recording to its `--out` file now; what it wrote."""
+        return dict(self._call("POST", "/_mock/record/save"))
+
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         """One control request; the JSON answer, or ControlAPIError with the server's code."""
         data = None if body is None else json.dumps(body).encode()
