@@ -14,9 +14,10 @@ struct RecordedExchange: Sendable, Equatable {
     static let droppedHeaders: Set<String> = ["date", "server", "set-cookie", "proxy-connection", "te"]
 
     /// The exchange, or nil when the config could not give it back: a body that is not UTF-8
-    /// text (the config's `body` is a string), or a HEAD (GET routes answer it).
+    /// text (the config's `body` is a string), or a method routes do not take (HEAD is
+    /// answered by GET routes).
     init?(method: HTTPMethod, path: String, response: HTTPClientResponse) {
-        guard method != .HEAD, let text = String(validating: response.body, as: UTF8.self) else { return nil }
+        guard HTTPRouteSpec.methods.contains(method), (200...599).contains(response.status), let text = String(validating: response.body, as: UTF8.self) else { return nil }
         self.method = method.rawValue
         self.path = path
         status = response.status
