@@ -46,6 +46,9 @@ struct RecordCommand: ParsableCommand {
         if stat(out, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
             throw UsageError(description: "--out \(out) is a directory; name a file in it")
         }
+        if access(out, F_OK) == 0, access(out, R_OK) != 0 {
+            throw UsageError(description: "--out \(out) cannot be read (\(String(cString: strerror(errno)))), so a recording cannot be merged into it")
+        }
         guard access(directory.isEmpty ? "/" : directory, W_OK) == 0 else {
             throw UsageError(description: "--out \(out) cannot be written: \(directory.isEmpty ? "/" : directory) \(String(cString: strerror(errno)))")
         }

@@ -130,6 +130,8 @@ struct ServeCommand: ParsableCommand {
         for row in deployment.unreadableRows {
             logger.warning("left out \(row) of the data directory: it cannot be read", metadata: ["data-dir": "\(setup.dataDirectory ?? "")"])
         }
+        // The key this server takes, generated or given (and kept by a data directory), is never recorded.
+        recording?.noteSecret(setup.settings.adminKey)
         let accessLog = logLevel <= .info ? logSink.access : nil
         let server = MockConvexServer(deployment: deployment, options: setup.options, accessLog: accessLog)
         do {

@@ -12,7 +12,12 @@ enum StartupReport {
         if !setup.options.servePort80 {
             lines.append("mockconvex not serving: port80 (--no-port80): connections to port 80 are refused")
         }
-        lines.append("mockconvex admin key\(adminKeyGenerated ? " (generated)" : ""): \(setup.settings.adminKey)")
+        if setup.settings.recording != nil, !adminKeyGenerated {
+            // The upstream's real key: not for CI logs.
+            lines.append("mockconvex admin key: the one given to --admin-key (the upstream's; not shown)")
+        } else {
+            lines.append("mockconvex admin key\(adminKeyGenerated ? " (generated)" : ""): \(setup.settings.adminKey)")
+        }
         lines.append("mockconvex convex origin: \(setup.settings.convexOrigin)")
         if let path = setup.configPath {
             lines.append("mockconvex config: \(path) (\(setup.config.counts.functions) functions, \(setup.config.counts.httpRoutes) HTTP routes)")

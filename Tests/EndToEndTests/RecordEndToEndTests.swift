@@ -275,6 +275,69 @@ import TestSupport
         #expect(quote.text == #"{"status":"success","value":{"total":0.0}}"#)
     }
 
+    @Test func withoutAnAdminKeyTheGeneratedOneIsKeptOutAndEverythingElseIsKept() throws {
+        let upstream = try Self.serve(["--config", try Fixtures.temporaryFile(Self.upstreamConfig)])
+        defer { upstream.stop() }
+        let out = try Fixtures.temporaryFile(#"{"functions": {"hand:written": {"type": "query", "returns": "kept"}}}"#)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let recorder = try MockConvexProcess(["record", "--upstream", "http://127.0.0.1:\(try upstream.port("admin"))", "--out", out,
+                                              "--port", "0", "--site-proxy-port", "0", "--no-port80"])
+        defer { recorder.stop() }
+        let generated = try #require(recorder.adminKey)
+        let port = try recorder.port("admin")
+        _ = try RawHTTP.post("/api/query", port: port, json: #"{"path":"orders:quote","args":{"sku":"Z9","note":"\#(generated)"}}"#)
+        #expect(try RawHTTP.post("/_mock/record/save", port: port, json: "").status == 200)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == """
+            {
+              "functions": {
+                "hand:written": {
+                  "type": "query",
+                  "returns": "kept"
+                },
+                "orders:quote": {
+                  "type": "query",
+                  "cases": [
+                    {"args":{"note":"[redacted]","sku":"Z9"},"returns":{"total":0}}
+                  ]
+                }
+              }
+            }
+
+            """)
+    }
+
+    @Test func aRecorderPointedAtItselfAnswers508AtOnce() throws {
+        let port = try Sockets.unusedPort()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let recorder = try MockConvexProcess(["record", "--upstream", "http://127.0.0.1:\(port)", "--out", out, "--port", String(port),
+                                              "--site-proxy-port", "0", "--no-port80"])
+        defer { recorder.stop() }
+        let answer = try RawHTTP.post("/api/query", port: port, json: #"{"path":"a:b","args":{}}"#)
+        #expect(answer.status == 508)
+        #expect(answer.text == #"{"code":"RecordingLoop","message":"This request was forwarded by a mockconvex recorder to itself: give --upstream the deployment's URL, not the recorder's"}"#)
+    }
+
+    @Test func credentialsStayOutOfTheJournalAndAnUpstreamRefusalIsTheSessionsAuthError() throws {
+        let rig = try Rig()
+        defer { withExtendedLifetime(rig) {} }
+        let port = try rig.recorder.port("admin")
+        _ = try RawHTTP.send("POST", "/api/query", port: port, headers: [("Content-Type", "application/json"), ("Authorization", "Bearer abc.def.ghi")],
+                             body: Array(#"{"path":"me:who","args":{}}"#.utf8))
+        let journal = try RawHTTP.get("/_mock/requests?pathPrefix=/api/query", port: port)
+        #expect(journal.text.contains(#"["Authorization","[redacted]"]"#) || journal.text.contains(#""Authorization":"[redacted]""#), "\(journal.text)")
+        #expect(!journal.text.contains("abc.def.ghi"), "\(journal.text)")
+
+        let client = try SyncWireClient(port: port)
+        try client.send(SyncWireClient.connect())
+        try client.send(#"{"type":"Authenticate","baseVersion":0,"tokenType":"User","value":"not.a.jwt"}"#)
+        try client.send(SyncWireClient.addQuery(base: 0, queryId: 0, path: "me:who"))
+        try client.expectText(#"{"type":"AuthError","error":"Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.","baseVersion":0,"authUpdateAttempted":true}"#)
+        try client.expectClose(code: nil)
+        let sessions = try RawHTTP.get("/_mock/requests?kind=sync", port: port)
+        #expect(!sessions.text.contains("not.a.jwt"), "\(sessions.text)")
+    }
+
     @Test func aConfigThatCannotBeReadAtOutStopsTheStart() throws {
         let out = try Fixtures.temporaryFile(#"{"functions": {"a:b": {"type": "nope"}}}"#)
         defer { try? FileManager.default.removeItem(atPath: out) }

@@ -16,6 +16,12 @@ final class ObservedHandler: HTTPHandler {
         self.listener = listener
     }
 
+    /// Recording, credentials are a real deployment's: the journal keeps their names only.
+    private func journalHeaders(_ headers: HTTPHeaders) -> [(name: String, value: String)] {
+        guard control.deployment.settings.recording != nil else { return headers.fields }
+        return headers.fields.map { HTTPHeaders.sameName($0.name, "Authorization") ? ($0.name, "[redacted]") : $0 }
+    }
+
     func handle(_ request: HTTPRequest, _ responder: Responder) throws {
         if let routes, ControlAPI.isControlPath(request.path) {
             return routes.handle(request, responder)
@@ -24,7 +30,7 @@ final class ObservedHandler: HTTPHandler {
         let body = RequestJournal.preview(of: request.content)
         var entry = JournalEntry(
             sequence: 0, time: Deployment.nowMilliseconds(), listener: listener, method: request.method,
-            path: request.path, query: request.query, headers: request.headers.fields,
+            path: request.path, query: request.query, headers: journalHeaders(request.headers),
             bodySize: body.size, bodyPreview: body.text, status: nil, fault: nil, durationMs: 0)
         let journal = control.journal
         let fault = control.faults.take(listener: listener, method: request.method, path: request.path)

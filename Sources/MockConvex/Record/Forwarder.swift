@@ -24,14 +24,30 @@ final class Forwarder {
     }
 
     /// Request headers that belong to one hop, and those the client computes for its own.
+    /// `Accept-Encoding` too: a compressed answer could not be read for the recording (and
+    /// the outbound client does not decompress).
     private static let hopHeaders: Set<String> = ["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
-                                                  "proxy-connection", "proxy-authorization", "host", "content-length"]
+                                                  "proxy-connection", "proxy-authorization", "host", "content-length", "accept-encoding"]
+
+    /// Marks what a recorder forwards, so that one forwarding to itself (`--upstream` naming
+    /// its own port) answers 508 at once instead of calling itself until it runs out of sockets.
+    static let hopHeader = "Mockconvex-Recorded-By"
+
+    /// Why a call for a sync session got no function answer from the upstream.
+    enum Problem: Error {
+        /// 401: the token or key the session signed in with; the session gets an `AuthError`.
+        case credentialsRejected(String)
+        /// Any other HTTP error, or no answer: the calls fail with this message.
+        case failed(JSFailure)
+    }
 
     /// Forwards a function-API request to the upstream deployment.
     func forwardFunctionCall(_ request: HTTPRequest, _ responder: Responder) throws(ConvexAPIError) {
         try forward(request, to: recording.upstream.url + request.path, responder) { [recording] response, body in
             guard response.status == 200 else { return }
-            for call in FunctionCallReading.calls(path: request.path, body: body, response: response.body) {
+            let calls = FunctionCallReading.calls(path: request.path, body: body, response: response.body)
+            if calls.isEmpty, request.path != "/api/query_ts" { recording.notRecorded() }
+            for call in calls {
                 recording.record(path: call.path, kind: call.kind, args: call.args, outcome: call.outcome)
             }
             // Anything but a query may have written (`/api/run` and `/api/function` take any type).
@@ -50,25 +66,33 @@ final class Forwarder {
 
     private func forward(_ request: HTTPRequest, to base: String, _ responder: Responder,
                          observe: @escaping (HTTPClientResponse, [UInt8]) -> Void) throws(ConvexAPIError) {
+        if request.headers.contains(Self.hopHeader) {
+            throw ConvexAPIError(status: 508, code: "RecordingLoop",
+                                 message: "This request was forwarded by a mockconvex recorder to itself: give --upstream the deployment's URL, not the recorder's")
+        }
         let body = try RequestChecks.body(of: request)
         var headers = HTTPHeaders()
         for field in request.headers where !Self.hopHeaders.contains(field.name.lowercased()) {
             headers.add(field.name, field.value)
         }
+        headers.add(Self.hopHeader, "1")
         noteSecrets(in: request.headers["Authorization"])
         let url = base + (request.query.map { "?" + $0 } ?? "")
         let method = request.method
         client.send(method, url: url, headers: headers, body: body, timeout: Self.timeout, maxResponseBytes: Self.maxResponseBytes) { [recording] result in
-            guard responder.isOpen else { return }
             switch result {
             case .success(let response):
+                // What ran upstream is recorded (and wakes sync sessions) even when the client
+                // stopped waiting for it.
+                observe(response, body)
+                guard responder.isOpen else { return }
                 var answer = HTTPResponse(status: response.status, body: response.body)
                 for field in response.headers where field.name.lowercased() != "date" && ResponseHeaderRules.allows(name: field.name, value: field.value) {
                     answer.headers.add(field.name, field.value)
                 }
                 responder.send(answer)
-                observe(response, body)
             case .failure(let error):
+                guard responder.isOpen else { return }
                 responder.send(Self.unreachable(recording, method: method, url: url, error).response)
             }
         }
@@ -86,61 +110,54 @@ final class Forwarder {
                        message: "mockconvex record could not get an answer from the upstream for \(method.rawValue) \(url): \(error)")
     }
 
-    /// A function call for a sync session: the upstream's answer as the outcome mockconvex would
-    /// have given; an HTTP error or an unreachable upstream as a failure saying so.
+    /// A function call for a sync session: the upstream's answer as the outcome mockconvex
+    /// would have given, or why there is none.
     func call(_ kind: FunctionSpec.Kind, _ path: FunctionPath, arguments: [JSON], authorization: String?,
-              completion: @escaping (FunctionOutcome) -> Void) {
+              completion: @escaping (Result<FunctionOutcome, Problem>) -> Void) {
         let body = JSON.object([("path", .string(path.stripped)), ("args", .array(arguments)), ("format", .string("convex_encoded_json"))])
         post("/api/\(kind.rawValue)", body, authorization: authorization) { result in
-            switch result {
-            case .success(let json):
-                completion(UpstreamOutcome.parse(json) ?? FunctionOutcome(.failure(JSFailure(message: "the upstream's answer is not a function's result"))))
-            case .failure(let failure):
-                completion(FunctionOutcome(.failure(failure)))
-            }
+            completion(result.flatMap { json in
+                UpstreamOutcome.parse(json).map { .success($0) } ?? .failure(.failed(JSFailure(message: "the upstream's answer is not a function's result")))
+            })
         }
     }
 
-    /// Queries for a sync session's Transition, at one timestamp upstream (`/api/query_batch`).
+    /// Queries for a sync session's Transition, at one timestamp upstream (`/api/query_batch`):
+    /// one outcome per query, or why there are none.
     func queries(_ queries: [(path: FunctionPath, arguments: [JSON])], authorization: String?,
-                 completion: @escaping ([FunctionOutcome]) -> Void) {
+                 completion: @escaping (Result<[FunctionOutcome], Problem>) -> Void) {
         let body = JSON.object([("queries", .array(queries.map { query in
             .object([("path", .string(query.path.stripped)), ("args", .array(query.arguments)), ("format", .string("convex_encoded_json"))])
         }))])
         post("/api/query_batch", body, authorization: authorization) { result in
-            switch result {
-            case .success(let json):
-                let results: [JSON] = if case .array(let items)? = json.objectMembers?.value("results") { items } else { [] }
-                guard results.count == queries.count else {
-                    let failure = FunctionOutcome(.failure(JSFailure(message: "the upstream's query_batch answer does not hold \(queries.count) results")))
-                    return completion(Array(repeating: failure, count: queries.count))
+            completion(result.flatMap { json in
+                guard case .array(let results)? = json.objectMembers?.value("results"), results.count == queries.count else {
+                    return .failure(.failed(JSFailure(message: "the upstream's query_batch answer does not hold \(queries.count) results")))
                 }
-                completion(results.map { UpstreamOutcome.parse($0) ?? FunctionOutcome(.failure(JSFailure(message: "the upstream's answer is not a query's result"))) })
-            case .failure(let failure):
-                completion(Array(repeating: FunctionOutcome(.failure(failure)), count: queries.count))
-            }
+                return .success(results.map { UpstreamOutcome.parse($0) ?? FunctionOutcome(.failure(JSFailure(message: "the upstream's answer is not a query's result"))) })
+            })
         }
     }
 
-    private func post(_ route: String, _ body: JSON, authorization: String?, completion: @escaping (Result<JSON, JSFailure>) -> Void) {
-        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+    private func post(_ route: String, _ body: JSON, authorization: String?, completion: @escaping (Result<JSON, Problem>) -> Void) {
+        var headers: HTTPHeaders = ["Content-Type": "application/json", Self.hopHeader: "1"]
         if let authorization { headers.add("Authorization", authorization) }
         let url = recording.upstream.url + route
         client.send(.POST, url: url, headers: headers, body: JSONWriter.serialize(body), timeout: Self.timeout,
                     maxResponseBytes: Self.maxResponseBytes) { [recording] result in
             switch result {
             case .success(let response):
-                guard let json = try? JSONReader.parse(response.body, maxDepth: 256) else {
-                    return completion(.failure(JSFailure(message: "the upstream answered \(route) with \(response.status) and a body that is not JSON")))
+                let json = try? JSONReader.parse(response.body, maxDepth: 256)
+                // The backend's HTTP errors: {"code": ..., "message": ...}.
+                let message = if case .string(let text)? = json?.objectMembers?.value("message") { text } else { "HTTP \(response.status)" }
+                switch (response.status, json) {
+                case (200, let json?): completion(.success(json))
+                case (200, nil): completion(.failure(.failed(JSFailure(message: "the upstream answered \(route) with a body that is not JSON"))))
+                case (401, _): completion(.failure(.credentialsRejected(message)))
+                default: completion(.failure(.failed(JSFailure(message: message))))
                 }
-                guard response.status == 200 else {
-                    // The backend's HTTP errors: {"code": ..., "message": ...}.
-                    let message = if case .string(let text)? = json.objectMembers?.value("message") { text } else { "HTTP \(response.status)" }
-                    return completion(.failure(JSFailure(message: message)))
-                }
-                completion(.success(json))
             case .failure(let error):
-                completion(.failure(JSFailure(message: Self.unreachable(recording, method: .POST, url: url, error).message)))
+                completion(.failure(.failed(JSFailure(message: Self.unreachable(recording, method: .POST, url: url, error).message))))
             }
         }
     }

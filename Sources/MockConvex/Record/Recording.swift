@@ -26,6 +26,10 @@ public final class Recording: Sendable {
     private let mutationListeners = Locked<[@Sendable () -> Void]>([])
 
     private struct State {
+        /// Sync mutations' first answers, by session and request id, for a client that sends
+        /// one again after a reconnect; the oldest go first past `maxRememberedMutations`.
+        var forwardedMutations: [String: FunctionOutcome] = [:]
+        var mutationOrder: [String] = []
         var calls: [RecordedCall] = []
         var exchanges: [RecordedExchange] = []
         var secrets: Set<String> = []
@@ -44,7 +48,7 @@ public final class Recording: Sendable {
         } else {
             base = .object([])
         }
-        state.withLock { $0.secrets.insert(adminKey) }
+        noteSecret(adminKey)
     }
 
     private static func readBase(_ bytes: [UInt8], path: String) throws(ConfigError) -> JSON {
@@ -57,24 +61,47 @@ public final class Recording: Sendable {
         }
     }
 
-    /// A secret that passed through (a user's token): scrubbed from whatever is saved.
-    func noteSecret(_ secret: String) {
+    /// A secret that passed through (the admin key, a user's token): cut out of whatever is saved.
+    public func noteSecret(_ secret: String) {
         guard !secret.isEmpty else { return }
         state.withLock { _ = $0.secrets.insert(secret) }
     }
 
     /// A call's outcome, kept as a case when a stub can give it back, else counted as not recorded.
     func record(path: String, kind: FunctionSpec.Kind?, args: ConvexObject, outcome: FunctionOutcome) {
-        let answer = RecordedAnswer(outcome)
+        // mockconvex's own functions (an upstream that is a mockconvex has them) are refused in a config.
+        let reserved = (try? FunctionPath(parsing: path)).map(BuiltInFunctions.isReserved) ?? true
+        let answer = reserved ? nil : RecordedAnswer(outcome)
         state.withLock { state in
             guard let answer else { return state.skipped += 1 }
             state.calls.append(RecordedCall(path: path, kind: kind, args: args, answer: answer))
         }
     }
 
+    /// An answer that passed through but could not be read as a function's (not JSON, say).
+    func notRecorded() {
+        state.withLock { $0.skipped += 1 }
+    }
+
     func record(_ exchange: RecordedExchange?) {
         state.withLock { state in
             if let exchange { state.exchanges.append(exchange) } else { state.skipped += 1 }
+        }
+    }
+
+    static let maxRememberedMutations = 10_000
+
+    func forwardedMutation(_ identifier: String) -> FunctionOutcome? {
+        state.withLock { $0.forwardedMutations[identifier] }
+    }
+
+    func rememberMutation(_ identifier: String, _ outcome: FunctionOutcome) {
+        state.withLock { state in
+            guard state.forwardedMutations.updateValue(outcome, forKey: identifier) == nil else { return }
+            state.mutationOrder.append(identifier)
+            if state.mutationOrder.count > Self.maxRememberedMutations {
+                state.forwardedMutations[state.mutationOrder.removeFirst()] = nil
+            }
         }
     }
 

@@ -45,7 +45,7 @@ struct RecordingConfig {
                                   summary: &summary)
         members.set("functions", .object(functions))
         if !routes.isEmpty { members.set("httpRoutes", .array(routes)) }
-        return (Redaction.scrubbed(.object(members), secrets: secrets), summary)
+        return (.object(members), summary)
     }
 
     private func functionEntries(base: [(key: String, value: JSON)], summary: inout Summary) -> [(key: String, value: JSON)] {
@@ -54,10 +54,13 @@ struct RecordingConfig {
         var drafts: [String: [Draft]] = [:]
         var kinds: [String: FunctionSpec.Kind] = [:]
         for call in calls {
-            let (args, removed) = redaction.arguments(call.args)
+            let (redacted, removed) = redaction.arguments(call.args)
+            guard case .object(let args) = Redaction.scrubbed(.object(redacted), secrets: secrets) else { continue }
             let answer: RecordedAnswer = switch call.answer {
-            case .returns(let value): .returns(redaction.replaced(value))
-            case .throwsError(let message, let data): .throwsError(message: message, data: data.map(redaction.replaced))
+            case .returns(let value): .returns(Redaction.scrubbed(redaction.replaced(value), secrets: secrets))
+            case .throwsError(let message, let data):
+                .throwsError(message: message.map { Redaction.scrubbed($0, secrets: secrets) },
+                             data: data.map { Redaction.scrubbed(redaction.replaced($0), secrets: secrets) })
             }
             if drafts[call.path] == nil { order.append(call.path) }
             if kinds[call.path] == nil, let kind = call.kind { kinds[call.path] = kind }
@@ -71,11 +74,13 @@ struct RecordingConfig {
         }
         var entries = base
         for path in order {
-            let recorded = drafts[path] ?? []
+            let recorded = Self.mostSpecificFirst(drafts[path] ?? [])
             summary.functions += 1
             summary.cases += recorded.count
             let cases = recorded.map(\.json)
-            guard let index = entries.firstIndex(where: { $0.key == path }), var existing = entries[index].value.objectMembers else {
+            // `messages.js:list` in the file is the `messages:list` recorded.
+            guard let index = entries.firstIndex(where: { (try? FunctionPath(parsing: $0.key))?.stripped == path }),
+                  var existing = entries[index].value.objectMembers else {
                 // `/api/run` and `/api/function` take any type; an action is callable by both.
                 let kind = kinds[path] ?? .action
                 entries.append((path, .object([("type", .string(kind.rawValue)), ("cases", .array(cases))])))
@@ -101,6 +106,22 @@ struct RecordingConfig {
         return entries
     }
 
+    /// Cases with `args` (whole arguments) first, in the order first seen; then the `argsContain`
+    /// ones redaction made, those with more fields first: a pattern that holds another's
+    /// fields would otherwise answer its calls too on replay.
+    private static func mostSpecificFirst(_ drafts: [Draft]) -> [Draft] {
+        let exact = drafts.filter { !$0.containing }
+        let containing = drafts.enumerated().filter { $0.element.containing }
+            .sorted { (fieldCount(.object($0.element.pattern)), -$0.offset) > (fieldCount(.object($1.element.pattern)), -$1.offset) }
+            .map(\.element)
+        return exact + containing
+    }
+
+    private static func fieldCount(_ value: ConvexValue) -> Int {
+        if case .object(let object) = value { return object.fields.reduce(object.fields.count) { $0 + fieldCount($1.value) } }
+        return 0
+    }
+
     /// Whether a case in the file has the same pattern as a recorded one.
     private static func sameArguments(_ entry: JSON, _ draft: Draft) -> Bool {
         guard let members = entry.objectMembers, let pattern = members.value(draft.containing ? "argsContain" : "args"),
@@ -123,7 +144,10 @@ struct RecordingConfig {
         for key in order {
             guard let exchange = latest[key] else { continue }
             summary.routes += 1
-            let route = exchange.route
+            var scrubbedExchange = exchange
+            scrubbedExchange.headers = exchange.headers.map { ($0.name, Redaction.scrubbed($0.value, secrets: secrets)) }
+            scrubbedExchange.body = Redaction.scrubbed(exchange.body, secrets: secrets)
+            let route = scrubbedExchange.route
             if let at = routes.firstIndex(where: { Self.sameRoute($0, exchange) }) {
                 routes[at] = route
             } else {

@@ -1,14 +1,15 @@
 /// `--redact FIELD`: fields whose values never reach the recording, at any depth of the
-/// arguments and answers, and the secrets seen passing through (the admin key, users' tokens),
-/// wherever they turn up.
+/// arguments and answers; and the secrets seen passing through (the admin key, users'
+/// tokens), cut out of every recorded string.
 struct Redaction: Sendable {
     static let placeholder = "[redacted]"
 
     let fields: Set<String>
 
-    /// Arguments without the redacted fields (inside arrays, which a pattern compares whole,
-    /// their values become the placeholder), and whether any went: a pattern made from them
-    /// must then be `argsContain`, to match whatever value the field has on replay.
+    /// Arguments without the redacted fields, and whether any went: a pattern made from them
+    /// must then be `argsContain`, to match whatever value the field has on replay. A field
+    /// whose value is an array holding a redacted field goes whole: a pattern compares arrays
+    /// whole, so a placeholder inside one would never match again.
     func arguments(_ args: ConvexObject) -> (args: ConvexObject, removedAny: Bool) {
         var removed = false
         let kept = without(args, removed: &removed)
@@ -18,20 +19,25 @@ struct Redaction: Sendable {
     private func without(_ object: ConvexObject, removed: inout Bool) -> ConvexObject {
         var kept: [(name: String, value: ConvexValue)] = []
         for (name, value) in object.fields {
-            if fields.contains(name) {
+            if fields.contains(name) || holdsRedactedFieldInAnArray(value) {
                 removed = true
                 continue
             }
-            kept.append((name, without(value, removed: &removed)))
+            if case .object(let inner) = value {
+                kept.append((name, .object(without(inner, removed: &removed))))
+            } else {
+                kept.append((name, value))
+            }
         }
         return ConvexObject(kept)
     }
 
-    private func without(_ value: ConvexValue, removed: inout Bool) -> ConvexValue {
+    private func holdsRedactedFieldInAnArray(_ value: ConvexValue, inArray: Bool = false) -> Bool {
         switch value {
-        case .object(let object): return .object(without(object, removed: &removed))
-        case .array(let items): return .array(items.map { replaced($0) })
-        default: return value
+        case .array(let items): return items.contains { holdsRedactedFieldInAnArray($0, inArray: true) }
+        case .object(let object):
+            return object.fields.contains { (inArray && fields.contains($0.name)) || holdsRedactedFieldInAnArray($0.value, inArray: inArray) }
+        default: return false
         }
     }
 
@@ -49,19 +55,25 @@ struct Redaction: Sendable {
         }
     }
 
-    /// The config about to be written, with every string that holds one of `secrets` replaced
-    /// by the placeholder: the last guard that a key or token never lands in a file.
-    static func scrubbed(_ json: JSON, secrets: Set<String>) -> JSON {
-        guard !secrets.isEmpty else { return json }
-        switch json {
-        case .string(let text):
-            return secrets.contains(where: { text.contains($0) }) ? .string(placeholder) : json
-        case .array(let items):
-            return .array(items.map { scrubbed($0, secrets: secrets) })
-        case .object(let members):
-            return .object(members.map { ($0.key, scrubbed($0.value, secrets: secrets)) })
-        default:
-            return json
+    /// A value with every occurrence of a secret in its strings replaced by the placeholder:
+    /// the guard that a key or token never lands in the file, even inside a longer text.
+    static func scrubbed(_ value: ConvexValue, secrets: Set<String>) -> ConvexValue {
+        guard !secrets.isEmpty else { return value }
+        switch value {
+        case .string(let text): return .string(scrubbed(text, secrets: secrets))
+        case .array(let items): return .array(items.map { scrubbed($0, secrets: secrets) })
+        case .object(let object):
+            return .object(ConvexObject(object.fields.map { (scrubbed($0.name, secrets: secrets), scrubbed($0.value, secrets: secrets)) }))
+        default: return value
         }
+    }
+
+    static func scrubbed(_ text: String, secrets: Set<String>) -> String {
+        var text = text
+        // Longest first, so a secret holding a shorter one is cut whole.
+        for secret in secrets.sorted(by: { $0.count > $1.count }) where !secret.isEmpty && text.contains(secret) {
+            text = text.replacing(secret, with: placeholder)
+        }
+        return text
     }
 }

@@ -88,7 +88,12 @@ final class SyncSocket: WebSocketHandler {
             session.faults = control.faults
             let journal = control.journal
             let (id, listener, path) = (session.id, socket.listener, path)
-            session.observer = { event in journal.record(.sync(event, session: id, listener: listener, path: path)) }
+            // Recording, the tokens are a real deployment's: the journal keeps none.
+            let recording = deployment.settings.recording != nil
+            session.observer = { event in
+                let kept = recording && event.type == "Authenticate" ? event.withoutCredentials : event
+                journal.record(.sync(kept, session: id, listener: listener, path: path))
+            }
         }
         hub.add(session)
         self.session = session

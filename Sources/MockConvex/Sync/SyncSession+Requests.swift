@@ -16,7 +16,7 @@ extension SyncSession {
         // The backend remembers a mutation by its session (a parsed UUID, so any spelling of it)
         // and request id: a client that re-sends it after a reconnect gets the first outcome.
         let identifier = connect.map { "sync/\(UUIDText.canonical($0.sessionId))/\(requestId)" }
-        mutations.append((requestId, path, args, identity, identifier))
+        mutations.append((requestId, path, args, identity, identifier, upstreamAuthorization))
         runNextMutation()
     }
 
@@ -33,9 +33,11 @@ extension SyncSession {
     }
 
     private func startMutation() {
-        let (requestId, path, args, identity, identifier) = mutations.removeFirst()
+        let (requestId, path, args, identity, identifier, authorization) = mutations.removeFirst()
         mutationRunning = true
-        if let forwarder = hub?.forwarder { return forwardMutation(requestId: requestId, path: path, args: args, forwarder) }
+        if let forwarder = hub?.forwarder {
+            return forwardMutation(requestId: requestId, path: path, args: args, identifier: identifier, authorization: authorization, forwarder)
+        }
         let requestIdText = RequestId.fresh()
         let finish: (FunctionOutcome, UInt64?) -> Void = { [weak self] outcome, timestamp in
             guard let self else { return }

@@ -24,6 +24,8 @@ final class SyncSession {
         let journal: String?
         /// What was last sent for it; nil until its first run.
         var lastAnswer: QueryAnswer?
+        /// `mockconvex record`: its first answer from the upstream's function is recorded.
+        var recorded = false
         var reads: ReadSet { lastAnswer?.reads ?? ReadSet() }
     }
 
@@ -33,6 +35,9 @@ final class SyncSession {
         case fatal(String)
         /// A rejected `Authenticate`: an `AuthError`, then a Close without payload.
         case authentication(String)
+        /// `mockconvex record`: the upstream refused (401) the credentials of the `Authenticate`
+        /// whose base version this is, when a call first used them: the same `AuthError`.
+        case upstreamRejected(String, baseVersion: UInt32)
         /// The signed-in user's token expired since its `Authenticate` (the backend's
         /// `TokenExpired`, found before a mutation, an action or a query update): an
         /// `AuthError` that attempted no update, then a Close without payload.
@@ -69,7 +74,8 @@ final class SyncSession {
     var heldOutputTimeout: Duration = .seconds(30)
     /// Held back by a `delay` socket fault.
     var transitionDelay: Duration = .zero
-    var mutations: [(requestId: UInt32, path: FunctionPath, args: [JSON], identity: Identity, identifier: String?)] = []
+    /// With the identity (and, recording, the upstream credentials) each arrived under.
+    var mutations: [(requestId: UInt32, path: FunctionPath, args: [JSON], identity: Identity, identifier: String?, authorization: String?)] = []
     var actionsRunning = 0
     var mutationRunning = false
     /// Set while `runNextMutation` is taking mutations off the queue.
@@ -97,8 +103,10 @@ final class SyncSession {
     var faults: FaultSet?
     var listener = ""
     var path = "/api/sync"
-    /// `mockconvex record`: the `Authorization` the session's calls carry upstream.
+    /// `mockconvex record`: the `Authorization` the session's calls carry upstream, and the
+    /// base version of the `Authenticate` that gave it.
     var upstreamAuthorization: String?
+    var upstreamAuthorizationBase: UInt32 = 0
     /// `mockconvex record`: set while a Transition's queries are asked upstream, and whether
     /// another is wanted when they are answered.
     var askingUpstream = false
@@ -202,6 +210,9 @@ final class SyncSession {
         case .authentication(let error):
             send(.authError(error: error, baseVersion: receivedIdentity, authUpdateAttempted: true))
             connection?.close(code: nil, reason: "")
+        case .upstreamRejected(let error, let base):
+            send(.authError(error: error, baseVersion: base, authUpdateAttempted: true))
+            connection?.close(code: nil, reason: "")
         case .identityExpired:
             send(.authError(error: "Convex token identity expired", baseVersion: receivedIdentity, authUpdateAttempted: false))
             connection?.close(code: nil, reason: "")
@@ -253,4 +264,9 @@ struct SyncEvent: Sendable {
     let type: String
     let size: Int
     let preview: [UInt8]
+
+    /// An `Authenticate` with its token left out of the preview.
+    var withoutCredentials: SyncEvent {
+        SyncEvent(direction: direction, type: type, size: size, preview: Array(#"{"type":"Authenticate","value":"[redacted]"}"#.utf8))
+    }
 }
