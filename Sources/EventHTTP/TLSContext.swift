@@ -15,7 +15,7 @@ final class TLSContext: @unchecked Sendable {
     init(caFile: String?) throws(TLSSettingsError) {
         ERR_clear_error()
         guard let context = SSL_CTX_new(TLS_client_method()) else {
-            throw TLSSettingsError(description: "OpenSSL could not make a TLS context: \(OpenSSLErrors.latestReason() ?? "out of memory")")
+            throw TLSSettingsError(description: "OpenSSL could not make a TLS context: \(OpenSSLErrors.firstReason() ?? "out of memory")")
         }
         // TLS 1.2 at least, as Node (and Debian's OpenSSL) insist.
         _ = mockconvex_SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION)
@@ -27,7 +27,7 @@ final class TLSContext: @unchecked Sendable {
             if let caFile {
                 try Self.trust(caFile, in: context)
             } else if SSL_CTX_set_default_verify_paths(context) != 1 {
-                throw TLSSettingsError(description: "OpenSSL could not use the system's certificate store: \(OpenSSLErrors.latestReason() ?? "unknown error")")
+                throw TLSSettingsError(description: "OpenSSL could not use the system's certificate store: \(OpenSSLErrors.firstReason() ?? "unknown error")")
             }
         } catch {
             SSL_CTX_free(context)
@@ -45,7 +45,7 @@ final class TLSContext: @unchecked Sendable {
         try checkReadable(path)
         ERR_clear_error()
         guard SSL_CTX_load_verify_locations(context, path, nil) == 1 else {
-            let reason = OpenSSLErrors.latestReason() ?? "unknown error"
+            let reason = OpenSSLErrors.firstReason() ?? "unknown error"
             throw TLSSettingsError(description: "the CA file \(path) holds no PEM certificate OpenSSL can read (\(reason)); give a file of one or more -----BEGIN CERTIFICATE----- blocks")
         }
         // A file of CRLs alone loads too, and would trust nothing.
@@ -69,9 +69,10 @@ final class TLSContext: @unchecked Sendable {
 
 /// OpenSSL's error queue (per thread) and its packed error codes, read as Node reads them.
 enum OpenSSLErrors {
-    /// The reason of the error most recently queued on this thread, and empties the queue.
-    static func latestReason() -> String? {
-        let code = ERR_peek_last_error()
+    /// The reason of the first error queued on this thread (the cause; the later ones say where
+    /// it surfaced), and empties the queue.
+    static func firstReason() -> String? {
+        let code = ERR_peek_error()
         ERR_clear_error()
         return code == 0 ? nil : reason(code)
     }

@@ -10,6 +10,8 @@ final class Authenticator: Sendable {
     let providers: [AuthProvider]
     /// Nil when the control API is off: its tokens are then refused like any unknown issuer's.
     let testIssuer: TestIssuer?
+    /// What `https://` providers' certificates are checked against; nil: the system's store.
+    let tls: TLSClientSettings?
     private let kept = Locked<[String: ProviderKeys]>([:])
     private let fetching = Locked<[String: [Reply<Result<ProviderKeys, ConvexAPIError>>]]>([:])
 
@@ -19,9 +21,10 @@ final class Authenticator: Sendable {
         let discoveredIssuer: String?
     }
 
-    init(providers: [AuthProvider], testIssuer: TestIssuer?) {
+    init(providers: [AuthProvider], testIssuer: TestIssuer?, tls: TLSClientSettings?) {
         self.providers = providers
         self.testIssuer = testIssuer
+        self.tls = tls
     }
 
     private var candidates: [AuthProvider] {
@@ -53,7 +56,7 @@ final class Authenticator: Sendable {
         if let keys = kept.withLock({ $0[source] }), Self.isFixed(provider) || unverified.keyID.map(keys.keys.contains) ?? true {
             return completion(check(keys))
         }
-        fetch(provider, unverified, source: source, on: loop, Reply(on: loop) { result in
+        fetch(provider, source: source, on: loop, Reply(on: loop) { result in
             completion(result.flatMap(check))
         })
     }
@@ -77,7 +80,8 @@ final class Authenticator: Sendable {
         }
     }
 
-    private func fetch(_ provider: AuthProvider, _ token: UnverifiedToken, source: String, on loop: EventLoop,
+    /// Fetches `provider`'s keys for `reply`, or waits for the fetch already under way.
+    private func fetch(_ provider: AuthProvider, source: String, on loop: EventLoop,
                        _ reply: Reply<Result<ProviderKeys, ConvexAPIError>>) {
         let first = fetching.withLock { waiting in
             waiting[source, default: []].append(reply)
@@ -91,14 +95,14 @@ final class Authenticator: Sendable {
         })
         switch provider.kind {
         case .customJwt(let jwks, let algorithm):
-            KeyDocuments.jwks(jwks, on: loop) { result in
+            KeyDocuments.jwks(jwks, on: loop, tls: tls) { result in
                 switch result {
                 case .failure(let error): done.now(.failure(error))
                 case .success(let document): Self.build(document, algorithms: [algorithm.rawValue], issuer: nil, done)
                 }
             }
         case .oidc:
-            KeyDocuments.discover(provider.issuer, on: loop) { result in
+            KeyDocuments.discover(provider.issuer, on: loop, tls: tls) { result in
                 switch result {
                 case .failure(let error): done.now(.failure(error))
                 case .success(let found): Self.build(found.keys, algorithms: TokenCheck.oidcAlgorithms, issuer: found.issuer, done)

@@ -1,4 +1,5 @@
 import Crypto
+import EventHTTP
 
 /// Who the deployment says it is and where it says it lives; the self-hosted image's
 /// settings (`INSTANCE_NAME`, `CONVEX_CLOUD_ORIGIN`, ...).
@@ -18,6 +19,10 @@ public struct DeploymentSettings: Sendable {
     public var metricsEnabled = false
     /// The built-in test issuer's tokens are accepted (with the control API, which issues them).
     public var testIssuerEnabled = true
+    /// What the deployment's own `https://` calls (auth providers' discovery and JWKS, the
+    /// Node-action emulation) check certificates against (`--upstream-ca`); nil: the system's
+    /// store.
+    public var outboundTLS: TLSClientSettings?
 
     public init(instanceSecret: String, adminKey: String) {
         self.instanceSecret = instanceSecret
