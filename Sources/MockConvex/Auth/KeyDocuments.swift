@@ -15,7 +15,7 @@ enum KeyDocuments {
                      _ completion: @escaping (Result<JWKSDocument, ConvexAPIError>) -> Void) {
         if uri.hasPrefix("data:") {
             guard let bytes = DataURL.decode(uri) else { return completion(.failure(TokenRejection.badDataURL)) }
-            return completion(JWKSDocument(bytes).map { .success($0) } ?? .failure(TokenRejection.invalidJWKS(uri)))
+            return completion(JWKSDocument(bytes, lifetime: nil).map { .success($0) } ?? .failure(TokenRejection.invalidJWKS(uri)))
         }
         get(uri, on: loop, tls: tls) { result in
             switch result {
@@ -28,7 +28,7 @@ enum KeyDocuments {
                 guard let contentType, isJWKSMediaType(contentType) else {
                     return completion(.failure(TokenRejection.wrongContentType(uri, response.headers["Content-Type"] ?? "unknown")))
                 }
-                guard response.body.count <= maxDocumentBytes, let document = JWKSDocument(response.body) else {
+                guard response.body.count <= maxDocumentBytes, let document = JWKSDocument(response) else {
                     return completion(.failure(TokenRejection.invalidJWKS(uri)))
                 }
                 completion(.success(document))
@@ -59,7 +59,7 @@ enum KeyDocuments {
                 guard response.status == 200 else {
                     return completion(.failure(TokenRejection.discoveryFailed(issuer, status: response.status, body: response.body)))
                 }
-                guard response.body.count <= maxDocumentBytes, let document = JWKSDocument(response.body) else { return completion(.failure(failed)) }
+                guard response.body.count <= maxDocumentBytes, let document = JWKSDocument(response) else { return completion(.failure(failed)) }
                 completion(.success((discovered, document)))
             }
         }
@@ -85,10 +85,17 @@ enum KeyDocuments {
 /// A JWKS as fetched, parsed by jwt-kit but not yet made into keys.
 struct JWKSDocument: Sendable {
     let bytes: [UInt8]
+    /// Seconds its keys may be kept (`KeyLifetime`); nil for keys that never change.
+    let lifetime: Int64?
 
-    init?(_ bytes: [UInt8]) {
+    init?(_ bytes: [UInt8], lifetime: Int64?) {
         guard VerificationKeys.parse(bytes) != nil else { return nil }
         self.bytes = bytes
+        self.lifetime = lifetime
+    }
+
+    init?(_ response: HTTPClientResponse) {
+        self.init(response.body, lifetime: KeyLifetime.seconds(cacheControl: response.headers["Cache-Control"]))
     }
 }
 
