@@ -56,8 +56,15 @@ let package = Package(
             name: "CWslay",
             providers: [.apt(["libwslay-dev"])]
         ),
-        // The only module that touches libevent (and wslay) pointers.
-        .target(name: "EventHTTP", dependencies: ["CLibevent", "CWslay"]),
+        // libevent's OpenSSL bufferevents and OpenSSL itself, for the outbound client's TLS.
+        // libevent_openssl.pc names libevent_openssl only; the module map links ssl and crypto.
+        .systemLibrary(
+            name: "CEventOpenSSL",
+            pkgConfig: "libevent_openssl",
+            providers: [.apt(["libevent-dev", "libssl-dev"])]
+        ),
+        // The only module that touches libevent (and wslay, and OpenSSL) pointers.
+        .target(name: "EventHTTP", dependencies: ["CLibevent", "CEventOpenSSL", "CWslay"]),
         // The emulated Convex deployment: pure Swift over EventHTTP's request/response types.
         .target(
             name: "MockConvex",

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing mockconvex needs, when it is missing:
-# libevent and SQLite (headers and pkg-config files), wslay (headers; Debian ships no pkg-config
-# file for it), pkg-config, and the tools the tests drive for real
-# (curl, socat, nginx, wrk, iproute2, docker-compose and podman to run the compose files), and the
+# libevent (with its OpenSSL bufferevents), OpenSSL and SQLite (headers and pkg-config files), wslay
+# (headers; Debian ships no pkg-config file for it), pkg-config, and the tools the tests drive for
+# real (curl, socat, nginx, wrk, iproute2, docker-compose and podman to run the compose files, and
+# the openssl CLI that makes the TLS tests' certificate authority), and the
 # real Convex clients the sync tests run: Node with the `ws` package and Chromium (Debian's
 # packages), and the Python `convex` client and pytest from PyPI in a virtualenv under .build/,
 # with the project's own Python helper (clients/python) installed there as a user installs it.
@@ -13,6 +14,8 @@ set -euo pipefail
 want_tools="${1:-all}"   # "build" for what `make run` needs, "all" for the tests too, "bench" for `make bench`
 
 have_libevent() { pkg-config --exists libevent 2>/dev/null && pkg-config --exists libevent_pthreads 2>/dev/null; }
+# libevent_openssl.pc comes with libevent-dev; OpenSSL's headers and openssl.pc with libssl-dev.
+have_openssl() { pkg-config --exists libevent_openssl 2>/dev/null && pkg-config --exists openssl 2>/dev/null; }
 have_sqlite() { pkg-config --exists sqlite3 2>/dev/null; }
 have_wslay() { [ -e /usr/include/wslay/wslay.h ] || [ -e /usr/local/include/wslay/wslay.h ]; }
 
@@ -23,10 +26,12 @@ fi
 
 missing=()
 have_libevent || missing+=(libevent-dev pkg-config)
+have_openssl || missing+=(libevent-dev libssl-dev pkg-config)
 have_sqlite || missing+=(libsqlite3-dev pkg-config)
 have_wslay || missing+=(libwslay-dev)
 if [ "$want_tools" = all ]; then
   command -v curl >/dev/null || missing+=(curl)
+  command -v openssl >/dev/null || missing+=(openssl)
   command -v socat >/dev/null || missing+=(socat)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v wrk >/dev/null || missing+=(wrk)
@@ -66,8 +71,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! have_libevent || ! have_sqlite; then
-  echo "libevent or sqlite3 was not found by pkg-config after installing; set PKG_CONFIG_PATH" >&2
+if ! have_libevent || ! have_openssl || ! have_sqlite; then
+  echo "libevent, libevent_openssl, openssl or sqlite3 was not found by pkg-config after installing; set PKG_CONFIG_PATH" >&2
   exit 1
 fi
 if ! have_wslay; then

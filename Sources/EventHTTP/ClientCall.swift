@@ -6,42 +6,6 @@ import Glibc
 import Darwin
 #endif
 
-/// Scheme, host, port and request target of an `http://` URL, parsed by libevent.
-struct ClientTarget {
-    /// Without the brackets of an IPv6 literal.
-    let host: String
-    let port: UInt16
-    let requestTarget: String
-    let isNumericHost: Bool
-
-    init?(_ url: String) {
-        guard let uri = evhttp_uri_parse(url) else { return nil }
-        defer { evhttp_uri_free(uri) }
-        guard let scheme = evhttp_uri_get_scheme(uri), String(cString: scheme).lowercased() == "http",
-              var host = evhttp_uri_get_host(uri).map({ String(cString: $0) }), !host.isEmpty
-        else { return nil }
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        self.host = host
-        // libevent refuses ports above 65535 and answers -1 when there is none.
-        let port = evhttp_uri_get_port(uri)
-        guard let checked = UInt16(exactly: port < 0 ? 80 : port) else { return nil }
-        self.port = checked
-        let path = evhttp_uri_get_path(uri).map { String(cString: $0) } ?? ""
-        let query = evhttp_uri_get_query(uri).map { "?" + String(cString: $0) } ?? ""
-        requestTarget = (path.isEmpty ? "/" : path) + query
-        var probe = in6_addr()
-        isNumericHost = evutil_inet_pton(AF_INET, host, &probe) == 1 || evutil_inet_pton(AF_INET6, host, &probe) == 1
-    }
-
-    /// The Host header: the port is left out when it is the scheme's default, as browsers do.
-    var hostHeader: String {
-        let name = host.contains(":") ? "[\(host)]" : host
-        return port == 80 ? name : "\(name):\(port)"
-    }
-
-    var address: String { SocketAddressText.hostPort(host, Int(port)) }
-}
-
 /// One outbound request from name lookup to completion, owned by its `HTTPClient` until it
 /// ends. libevent's request callback also holds it (retained through the callback argument)
 /// while the request exists, so it outlives every callback that can name it.
@@ -51,6 +15,9 @@ final class ClientCall {
     private let target: ClientTarget?
     /// For a host name; nil for a numeric host or an invalid URL.
     private let resolver: HostResolver?
+    /// For an `https://` URL: the trust its certificate is checked against. Nil there only when
+    /// OpenSSL could not make the system's context.
+    private let tls: TLSContext?
     private let method: HTTPMethod
     private let headers: HTTPHeaders
     private let body: [UInt8]
@@ -63,6 +30,8 @@ final class ClientCall {
     private var firstStep: ScheduledTimer?
     private var lookup: HostLookup?
     private var connection: OpaquePointer?
+    /// The same connection's TLS side, for an `https://` URL.
+    private var tlsConnection: TLSConnection?
     /// Live from `evhttp_make_request` until libevent has called back (and then freed it).
     private var request: OpaquePointer?
     /// The error libevent reported just before calling back without a response, and errno then.
@@ -73,12 +42,13 @@ final class ClientCall {
     /// invalid response instead of filling memory.
     var maxResponseBytes: Int?
 
-    init(loop: EventLoop, url: String, target: ClientTarget?, resolver: HostResolver?, method: HTTPMethod, headers: HTTPHeaders,
-         body: [UInt8], completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
+    init(loop: EventLoop, url: String, target: ClientTarget?, resolver: HostResolver?, tls: TLSContext?, method: HTTPMethod,
+         headers: HTTPHeaders, body: [UInt8], completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
         self.loop = loop
         self.url = url
         self.target = target
         self.resolver = resolver
+        self.tls = tls
         self.method = method
         self.headers = headers
         self.body = body
@@ -118,9 +88,7 @@ final class ClientCall {
     private func connect(to address: String) {
         guard !finished, let target else { return }
         connectAddress = SocketAddressText.hostPort(address, Int(target.port))
-        guard let connection = evhttp_connection_base_new(loop.base, nil, address, target.port) else {
-            return finish(.failure(HTTPClientError(kind: .connectFailed, code: "ENOMEM", address: connectAddress)))
-        }
+        guard let connection = openConnection(to: address, target) else { return }
         self.connection = connection
         evhttp_connection_set_retries(connection, 0)
         if let maxResponseBytes { evhttp_connection_set_max_body_size(connection, maxResponseBytes) }
@@ -158,6 +126,33 @@ final class ClientCall {
         }
     }
 
+    /// A plain or a TLS connection to `address`; nil when the call has failed instead.
+    private func openConnection(to address: String, _ target: ClientTarget) -> OpaquePointer? {
+        guard target.isTLS else {
+            guard let connection = evhttp_connection_base_new(loop.base, nil, address, target.port) else {
+                finish(.failure(HTTPClientError(kind: .connectFailed, code: "ENOMEM", address: connectAddress)))
+                return nil
+            }
+            return connection
+        }
+        guard let tls else {
+            finish(.failure(HTTPClientError(kind: .tlsFailed, code: "ERR_OSSL_MALLOC_FAILURE", address: target.address,
+                                            reason: "OpenSSL could not make a context for the system's certificate store")))
+            return nil
+        }
+        switch TLSConnection.open(on: loop.base, context: tls, target: target, address: address) {
+        case .success(let made):
+            tlsConnection = made
+            return made.connection
+        case .failure(let failure):
+            let error = failure.openSSLError.map {
+                HTTPClientError(kind: .tlsFailed, code: OpenSSLErrors.nodeCode($0), address: target.address, reason: OpenSSLErrors.reason($0))
+            }
+            finish(.failure(error ?? HTTPClientError(kind: .connectFailed, code: "ENOMEM", address: connectAddress)))
+            return nil
+        }
+    }
+
     private func timedOut() {
         deadline = nil
         let address = connectAddress.isEmpty ? target?.address ?? url : connectAddress
@@ -180,6 +175,11 @@ final class ClientCall {
     /// back with status 0 and no error at all; everything else comes with an error code and
     /// the socket's errno restored.
     private func failure() -> HTTPClientError {
+        // A TLS failure is told by what OpenSSL saw; a timeout is a timeout either way.
+        if let tlsConnection, let target, reported?.error != EVREQ_HTTP_TIMEOUT,
+           let failed = tlsConnection.failure(errno: reported?.errno, address: target.address) {
+            return failed
+        }
         guard let reported else {
             return HTTPClientError(kind: .connectFailed, code: "ECONNREFUSED", address: connectAddress)
         }
@@ -224,6 +224,7 @@ final class ClientCall {
                 Unmanaged.passUnretained(self).release()
             }
             // libevent may still be inside a callback for this connection; free it from a fresh one.
+            tlsConnection = nil
             if let connection {
                 self.connection = nil
                 loop.schedule(after: .zero) { evhttp_connection_free(connection) }

@@ -12,45 +12,9 @@ public struct HTTPClientResponse: Sendable {
     public let body: [UInt8]
 }
 
-/// Why an outbound request got no response, with the errno-style code Node would report.
-public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
-        case invalidURL
-        /// The host name did not resolve (Node: ENOTFOUND).
-        case resolveFailed
-        /// The TCP connect failed; `code` says how (ECONNREFUSED, EHOSTUNREACH, ...).
-        case connectFailed
-        /// No complete response within the timeout (Node: ETIMEDOUT / UND_ERR_HEADERS_TIMEOUT).
-        case timedOut
-        /// The peer closed the connection before a complete response (Node: "socket hang up").
-        case closedWithoutResponse
-        /// The peer reset the connection (Node: ECONNRESET).
-        case reset
-        /// The peer answered with something that is not HTTP.
-        case invalidResponse
-    }
-
-    public let kind: Kind
-    /// `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, ...; empty where no errno applies.
-    public let code: String
-    /// Where the request was going, as `host:port`.
-    public let address: String
-
-    public var description: String {
-        switch kind {
-        case .invalidURL: "invalid URL \(address)"
-        case .resolveFailed: "getaddrinfo \(code) \(address)"
-        case .connectFailed: "connect \(code) \(address)"
-        case .timedOut: "timed out waiting for \(address)"
-        case .closedWithoutResponse: "socket hang up"
-        case .reset: "read ECONNRESET"
-        case .invalidResponse: "invalid HTTP response from \(address)"
-        }
-    }
-}
-
-/// Outbound HTTP/1.1 on a loop, with libevent's evhttp client. Never blocks the loop: names are
-/// resolved with evdns (`HostResolver`) and every request has a deadline.
+/// Outbound HTTP/1.1 on a loop, with libevent's evhttp client, over TLS for `https://` URLs
+/// (OpenSSL bufferevents). Never blocks the loop: names are resolved with evdns
+/// (`HostResolver`) and every request has a deadline, the TLS handshake included.
 ///
 /// The client owns its calls until they complete: each one's completion runs exactly once, on
 /// the loop and never from inside `send`, unless the call is abandoned first (`close()`, or the
@@ -58,12 +22,18 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
 public final class HTTPClient {
     private let loop: EventLoop
     private var resolver: HostResolver?
+    /// Nil: the system's store, read on the first `https://` call of the process.
+    private let tls: TLSClientSettings?
     /// The calls in flight; a call leaves when it completes.
     private var calls: [ObjectIdentifier: ClientCall] = [:]
     private var closed = false
 
-    public init(loop: EventLoop) {
+    /// `tls` is the trust `https://` calls check certificates against; without it, the
+    /// system's certificate store.
+    public init(loop: EventLoop, tls: TLSClientSettings? = nil) {
         self.loop = loop
+        self.tls = tls
+        brokenPipesIgnored
     }
 
     deinit {
@@ -82,7 +52,9 @@ public final class HTTPClient {
         guard !closed else { return }
         let target = ClientTarget(url)
         let resolver = target.flatMap { $0.isNumericHost ? nil : sharedResolver() }
-        let call = ClientCall(loop: loop, url: url, target: target, resolver: resolver, method: method, headers: headers,
+        // Nil for an https:// URL only when OpenSSL could not make even the system's context.
+        let context = target?.isTLS == true ? (tls ?? TLSClientSettings.system)?.context : nil
+        let call = ClientCall(loop: loop, url: url, target: target, resolver: resolver, tls: context, method: method, headers: headers,
                               body: body, completion: completion)
         call.maxResponseBytes = maxResponseBytes
         let id = ObjectIdentifier(call)
@@ -109,3 +81,7 @@ public final class HTTPClient {
         resolver = nil
     }
 }
+
+/// A peer that vanishes while the client writes must not kill the process: OpenSSL writes to
+/// its socket with plain `write`, which raises SIGPIPE. Done once, before the first client.
+private let brokenPipesIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()

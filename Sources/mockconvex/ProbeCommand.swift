@@ -35,6 +35,8 @@ struct ProbeCommand: ParsableCommand {
     @Option(name: .customLong("control-token"), help: "The deployment's --control-token, when its control API needs one to issue a callback token.")
     var controlToken: String?
 
+    @OptionGroup var outboundTLS: OutboundTLSOptions
+
     func validate() throws {
         guard (1...10).contains(attempts) else { throw ValidationError("--attempts must be from 1 to 10, got \(attempts)") }
         guard (1...600).contains(timeout) else { throw ValidationError("--timeout must be from 1 to 600 seconds, got \(timeout)") }
@@ -48,6 +50,7 @@ struct ProbeCommand: ParsableCommand {
         options.storageId = storageId
         options.attempts = attempts
         options.timeout = .seconds(timeout)
+        options.tls = try outboundTLS.settings()
 
         let loop = try EventLoop()
         var outcome: NodeEmulationReport?
@@ -67,7 +70,7 @@ struct ProbeCommand: ParsableCommand {
         if let callbackToken {
             start(token: callbackToken)
         } else {
-            let client = HTTPClient(loop: loop)
+            let client = HTTPClient(loop: loop, tls: options.tls)
             tokenClient = client
             CallbackTokenRequest.send(client, origin: originText, controlToken: controlToken, timeout: .seconds(timeout)) { answer in
                 switch answer {
@@ -90,8 +93,8 @@ struct ProbeCommand: ParsableCommand {
 
     static func origin(_ text: String, flag: String) throws(UsageError) -> String {
         let lower = text.lowercased()
-        guard lower.hasPrefix("http://") else {
-            throw UsageError(description: "\(flag) must be an http:// origin such as http://127.0.0.1:3210, got \"\(text)\"")
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+            throw UsageError(description: "\(flag) must be an http:// or https:// origin such as http://127.0.0.1:3210, got \"\(text)\"")
         }
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }

@@ -90,6 +90,8 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("log-format"), help: "text or json (one object per line).")
     var logFormat: LogFormat = .text
 
+    @OptionGroup var outboundTLS: OutboundTLSOptions
+
     func run() throws {
         try serve()
     }

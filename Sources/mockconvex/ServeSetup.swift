@@ -94,6 +94,7 @@ struct ServeSetup {
         }
         // The test issuer's tokens are only accepted while the control API that issues them is on.
         settings.testIssuerEnabled = !command.noControlAPI
+        settings.outboundTLS = try command.outboundTLS.settings()
         self.settings = settings
 
         dataDirectory = command.dataDir

@@ -3,8 +3,8 @@ import Testing
 import TestSupport
 
 /// What can be checked of the container without a Docker engine: the compose files are valid,
-/// the binary built as the Dockerfile builds it needs nothing but libevent and wslay, and the
-/// Dockerfile, the Makefile and the README say the same.
+/// the binary built as the Dockerfile builds it needs nothing but libevent, OpenSSL and wslay,
+/// and the Dockerfile, the Makefile and the README say the same.
 @Suite(.timeLimit(.minutes(3))) struct ContainerTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     /// The command the Dockerfile builds with; the Makefile's `static` target and docs/ci.md use it too.
@@ -40,19 +40,20 @@ import TestSupport
     }
 
     @Test(.enabled(if: staticBinary != nil, "MOCKCONVEX_STATIC_BINARY is set by `make test` on Linux"))
-    func theStaticBinaryNeedsOnlyLibeventAndWslayBesidesTheCLibrary() throws {
+    func theStaticBinaryNeedsOnlyLibeventOpenSSLAndWslayBesidesTheCLibrary() throws {
         let binary = try #require(Self.staticBinary)
         let ldd = try Command.run(["ldd", binary])
         #expect(ldd.status == 0)
         let libraries = ldd.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.map {
             $0.trimmingCharacters(in: .whitespaces)
         }
-        // The C runtime (in every Debian image, slim included), libevent's three libraries and
-        // wslay's one (Debian ships no static archive of it).
+        // The C runtime (in every Debian image, slim included), libevent's four libraries,
+        // OpenSSL's two, and wslay's one (Debian ships no static archive of it).
         let baseSystem = ["linux-vdso.so.1", "libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "/lib64/ld-linux-x86-64.so.2",
                           "/lib/ld-linux-aarch64.so.1", "linux-vdso.so.1"]
         let extra = libraries.filter { !baseSystem.contains($0) }
-        #expect(Set(extra) == ["libevent-2.1.so.7", "libevent_pthreads-2.1.so.7", "libevent_core-2.1.so.7", "libwslay.so.1"], "\(ldd.stdout)")
+        #expect(Set(extra) == ["libevent-2.1.so.7", "libevent_pthreads-2.1.so.7", "libevent_core-2.1.so.7", "libevent_openssl-2.1.so.7",
+                               "libssl.so.3", "libcrypto.so.3", "libwslay.so.1"], "\(ldd.stdout)")
 
         // And it serves, and its healthcheck passes, with nothing else on the library path.
         let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"],
@@ -67,21 +68,11 @@ import TestSupport
     @Test(.enabled(if: staticBinary != nil && geteuid() == 0, "needs `make test`'s static build and root for chroot"))
     func theStaticBinaryServesFromARootWithNothingButItsLibraries() throws {
         let binary = try #require(Self.staticBinary)
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mockconvex-root-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let ldd = try Command.run(["ldd", binary])
-        let libraries = ldd.stdout.matches(of: /(\/[^ ]+) \(0x/).map { String($0.1) }
-        #expect(libraries.contains { $0.hasSuffix("/libevent-2.1.so.7") })
-        #expect(libraries.contains { $0.hasSuffix("/libwslay.so.1") })
-        for file in libraries + [binary] {
-            let target = root + file
-            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            // `cp -L`: copies of what the links point at, so nothing outside the root is reachable.
-            #expect(try Command.run(["cp", "-L", file, target]).status == 0)
-        }
-        try FileManager.default.createDirectory(atPath: root + "/proc", withIntermediateDirectories: true)
-        #expect(try Command.run(["mount", "-t", "proc", "proc", root + "/proc"]).status == 0)
-        defer { _ = try? Command.run(["umount", "-l", root + "/proc"]) }
+        let bare = try BareRoot(binary: binary)
+        defer { bare.remove() }
+        let root = bare.path
+        #expect(bare.libraries.contains { $0.hasSuffix("/libevent-2.1.so.7") })
+        #expect(bare.libraries.contains { $0.hasSuffix("/libwslay.so.1") })
 
         let server = try MockConvexProcess(["--port", "0", "--site-proxy-port", "0", "--no-port80"], prefix: ["chroot", root], binary: binary)
         defer { server.stop() }
@@ -120,8 +111,11 @@ import TestSupport
         let runtime = try #require(instructions.last { $0.hasPrefix("FROM ") })
         #expect(runtime == "FROM scratch")
         #expect(instructions.contains("COPY --from=rootfs /rootfs/ /"))
-        #expect(dockerfile.contains("apt-get install -y --no-install-recommends libevent-2.1-7 libevent-pthreads-2.1-7 libwslay1 ca-certificates binutils libcap2-bin \\"))
+        #expect(dockerfile.contains("apt-get install -y --no-install-recommends libevent-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 libssl3 libwslay1 \\"))
         #expect(docs.contains("`libwslay1`"))
+        #expect(docs.contains("`libssl3`"))
+        // OpenSSL's default store, where the image's certificates are.
+        #expect(instructions.contains("&& ln -s /etc/ssl/certs/ca-certificates.crt /rootfs/usr/lib/ssl/cert.pem \\"))
         for variable in ["CONVEX_CLOUD_ORIGIN", "CONVEX_SITE_ORIGIN", "INSTANCE_NAME", "INSTANCE_SECRET",
                          "HTTP_SERVER_TIMEOUT_SECONDS", "DISABLE_METRICS_ENDPOINT", "CONVEX_RELEASE_VERSION_DEV"] {
             #expect(dockerfile.contains(variable), "\(variable)")

@@ -56,14 +56,11 @@ public final class NetworkNamespace: @unchecked Sendable {
     /// is made on a thread that joins the namespace for it (a socket stays in the namespace it
     /// was made in), so the test process itself stays where it is.
     public func udpSocket(host: String, port: Int) throws -> Int32 {
-        let namespaceFile = open("/var/run/netns/\(name)", O_RDONLY | O_CLOEXEC)
-        guard namespaceFile >= 0 else { throw NamespaceError(message: "open /var/run/netns/\(name): \(String(cString: strerror(errno)))") }
-        defer { close(namespaceFile) }
         let made = Guarded<Result<Int32, NamespaceError>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
+        let thread = Thread { [self] in
             defer { done.signal() }
-            made.withLock { $0 = Self.bindUDP(in: namespaceFile, host: host, port: port) }
+            made.withLock { $0 = Result { () throws(NamespaceError) in try enterOnThisThread() }.flatMap { Self.bindUDP(host: host, port: port) } }
         }
         thread.start()
         guard done.wait(timeout: .now() + 10) == .success, let result = made.withLock({ $0 }) else {
@@ -72,17 +69,25 @@ public final class NetworkNamespace: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Runs on a thread of its own, which it leaves in the namespace (the thread ends after).
-    private static func bindUDP(in namespaceFile: Int32, host: String, port: Int) -> Result<Int32, NamespaceError> {
+    /// Moves the calling thread (and only it) into the namespace: the sockets it makes from
+    /// then on are the namespace's. For a thread of the test's own that ends after, such as an
+    /// event loop's; never the test's own thread.
+    public func enterOnThisThread() throws(NamespaceError) {
+        let namespaceFile = open("/var/run/netns/\(name)", O_RDONLY | O_CLOEXEC)
+        guard namespaceFile >= 0 else { throw NamespaceError(message: "open /var/run/netns/\(name): \(String(cString: strerror(errno)))") }
+        defer { close(namespaceFile) }
         // Glibc's Swift module leaves setns out (it is behind _GNU_SOURCE); 0 joins whatever
         // kind of namespace the file is.
         typealias SetNamespace = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns") else {
-            return .failure(NamespaceError(message: "setns is not in the C library"))
+            throw NamespaceError(message: "setns is not in the C library")
         }
         guard unsafeBitCast(symbol, to: SetNamespace.self)(namespaceFile, 0) == 0 else {
-            return .failure(NamespaceError(message: "setns: \(String(cString: strerror(errno)))"))
+            throw NamespaceError(message: "setns: \(String(cString: strerror(errno)))")
         }
+    }
+
+    private static func bindUDP(host: String, port: Int) -> Result<Int32, NamespaceError> {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .failure(NamespaceError(message: "socket: \(String(cString: strerror(errno)))")) }
         var address = sockaddr_in()

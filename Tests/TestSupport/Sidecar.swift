@@ -65,43 +65,6 @@ public final class Sidecar: @unchecked Sendable {
         }
         return false
     }
-
-    /// nginx on `listen`, proxying everything to `upstream` on loopback, with its files in a
-    /// directory of its own. One process (`master_process off`), so stopping it leaves no
-    /// orphaned worker holding the port.
-    public static func nginx(_ namespace: NetworkNamespace, listen: Int, upstream: Int) throws -> Sidecar {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mockconvex-nginx-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let config = """
-            daemon off;
-            master_process off;
-            pid \(directory.path)/nginx.pid;
-            error_log stderr;
-            events { worker_connections 64; }
-            http {
-                access_log off;
-                client_body_temp_path \(directory.path)/body;
-                proxy_temp_path \(directory.path)/proxy;
-                fastcgi_temp_path \(directory.path)/fastcgi;
-                uwsgi_temp_path \(directory.path)/uwsgi;
-                scgi_temp_path \(directory.path)/scgi;
-                server {
-                    listen 127.0.0.1:\(listen);
-                    location / {
-                        proxy_pass http://127.0.0.1:\(upstream);
-                        proxy_http_version 1.1;
-                        proxy_set_header Host $host;
-                    }
-                }
-            }
-            """
-        let file = directory.appendingPathComponent("nginx.conf")
-        try config.write(to: file, atomically: true, encoding: .utf8)
-        let binary = FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx"
-        return try Sidecar(namespace, [binary, "-c", file.path, "-p", directory.path], port: listen) {
-            try? FileManager.default.removeItem(at: directory)
-        }
-    }
 }
 
 /// A veth pair joining two namespaces, as two hosts on one network: `firstAddress` in the

@@ -4,12 +4,15 @@ import EventHTTP
 /// `validate_id_token` does, keeping each provider's keys once fetched: a token whose keys are
 /// known is checked at once on the caller's loop; otherwise the keys are fetched (one fetch
 /// per provider at a time, whoever asks meanwhile waits for it) and the answer comes later on
-/// the same loop. A `kid` the kept keys lack fetches them again, for key rotation.
+/// the same loop. A `kid` the kept keys lack fetches them again, for key rotation, and keys
+/// fetched from a URL are fetched again once older than their `KeyLifetime`.
 final class Authenticator: Sendable {
     /// The config's providers, in order.
     let providers: [AuthProvider]
     /// Nil when the control API is off: its tokens are then refused like any unknown issuer's.
     let testIssuer: TestIssuer?
+    /// What `https://` providers' certificates are checked against; nil: the system's store.
+    let tls: TLSClientSettings?
     private let kept = Locked<[String: ProviderKeys]>([:])
     private let fetching = Locked<[String: [Reply<Result<ProviderKeys, ConvexAPIError>>]]>([:])
 
@@ -17,11 +20,16 @@ final class Authenticator: Sendable {
     struct ProviderKeys: Sendable {
         let keys: VerificationKeys
         let discoveredIssuer: String?
+        /// The Unix second from which they are fetched again; nil for keys that never change.
+        var expires: Int64? = nil
+
+        func isFresh(at now: Int64) -> Bool { expires.map { now < $0 } ?? true }
     }
 
-    init(providers: [AuthProvider], testIssuer: TestIssuer?) {
+    init(providers: [AuthProvider], testIssuer: TestIssuer?, tls: TLSClientSettings?) {
         self.providers = providers
         self.testIssuer = testIssuer
+        self.tls = tls
     }
 
     private var candidates: [AuthProvider] {
@@ -50,10 +58,11 @@ final class Authenticator: Sendable {
         // An unknown kid fetches again only where keys can change: a data: URI or the test
         // issuer's key never does, and rebuilding them for every forged kid would be work for
         // nothing.
-        if let keys = kept.withLock({ $0[source] }), Self.isFixed(provider) || unverified.keyID.map(keys.keys.contains) ?? true {
+        if let keys = kept.withLock({ $0[source] }), keys.isFresh(at: now),
+           Self.isFixed(provider) || unverified.keyID.map(keys.keys.contains) ?? true {
             return completion(check(keys))
         }
-        fetch(provider, unverified, source: source, on: loop, Reply(on: loop) { result in
+        fetch(provider, source: source, now: now, on: loop, Reply(on: loop) { result in
             completion(result.flatMap(check))
         })
     }
@@ -77,7 +86,9 @@ final class Authenticator: Sendable {
         }
     }
 
-    private func fetch(_ provider: AuthProvider, _ token: UnverifiedToken, source: String, on loop: EventLoop,
+    /// Fetches `provider`'s keys (at Unix second `now`) for `reply`, or waits for the fetch
+    /// already under way.
+    private func fetch(_ provider: AuthProvider, source: String, now: Int64, on loop: EventLoop,
                        _ reply: Reply<Result<ProviderKeys, ConvexAPIError>>) {
         let first = fetching.withLock { waiting in
             waiting[source, default: []].append(reply)
@@ -91,17 +102,17 @@ final class Authenticator: Sendable {
         })
         switch provider.kind {
         case .customJwt(let jwks, let algorithm):
-            KeyDocuments.jwks(jwks, on: loop) { result in
+            KeyDocuments.jwks(jwks, on: loop, tls: tls) { result in
                 switch result {
                 case .failure(let error): done.now(.failure(error))
-                case .success(let document): Self.build(document, algorithms: [algorithm.rawValue], issuer: nil, done)
+                case .success(let document): Self.build(document, algorithms: [algorithm.rawValue], issuer: nil, fetchedAt: now, done)
                 }
             }
         case .oidc:
-            KeyDocuments.discover(provider.issuer, on: loop) { result in
+            KeyDocuments.discover(provider.issuer, on: loop, tls: tls) { result in
                 switch result {
                 case .failure(let error): done.now(.failure(error))
-                case .success(let found): Self.build(found.keys, algorithms: TokenCheck.oidcAlgorithms, issuer: found.issuer, done)
+                case .success(let found): Self.build(found.keys, algorithms: TokenCheck.oidcAlgorithms, issuer: found.issuer, fetchedAt: now, done)
                 }
             }
         case .testIssuer:
@@ -112,11 +123,14 @@ final class Authenticator: Sendable {
         }
     }
 
-    private static func build(_ document: JWKSDocument, algorithms: [String], issuer: String?, _ done: Reply<Result<ProviderKeys, ConvexAPIError>>) {
+    private static func build(_ document: JWKSDocument, algorithms: [String], issuer: String?, fetchedAt now: Int64,
+                              _ done: Reply<Result<ProviderKeys, ConvexAPIError>>) {
         let bytes = document.bytes
+        // Saturating: the clock is the deployment's, which tests may set anywhere.
+        let expires = document.lifetime.map { now > Int64.max - $0 ? Int64.max : now + $0 }
         KeyBridge.run({
-            guard let jwks = VerificationKeys.parse(bytes) else { return .success(ProviderKeys(keys: .empty, discoveredIssuer: issuer)) }
-            return .success(ProviderKeys(keys: await VerificationKeys.build(jwks, algorithms: algorithms), discoveredIssuer: issuer))
+            guard let jwks = VerificationKeys.parse(bytes) else { return .success(ProviderKeys(keys: .empty, discoveredIssuer: issuer, expires: expires)) }
+            return .success(ProviderKeys(keys: await VerificationKeys.build(jwks, algorithms: algorithms), discoveredIssuer: issuer, expires: expires))
         }, done)
     }
 }

@@ -2,20 +2,22 @@ import EventHTTP
 import FoundationEssentials
 
 /// Fetches what a provider's keys are made from: a JWKS at a URL or in a `data:` URI, or OIDC
-/// discovery then its `jwks_uri`, with the loop's outbound client. Each fetch has its own
-/// deadline, so an unreachable provider fails a token within `timeout`, not the request's.
-/// Redirects are not followed (the client does not), so a provider cannot send it in circles.
+/// discovery then its `jwks_uri`, with the loop's outbound client (`https://` URLs checked
+/// against `tls`, the system's store when nil). Each fetch has its own deadline, so an
+/// unreachable provider fails a token within `timeout`, not the request's. Redirects are not
+/// followed (the client does not), so a provider cannot send it in circles.
 enum KeyDocuments {
     static let timeout: Duration = .seconds(10)
     static let maxDocumentBytes = 1 << 20
 
     /// A `customJwt` provider's JWKS, with the backend's rejections.
-    static func jwks(_ uri: String, on loop: EventLoop, _ completion: @escaping (Result<JWKSDocument, ConvexAPIError>) -> Void) {
+    static func jwks(_ uri: String, on loop: EventLoop, tls: TLSClientSettings?,
+                     _ completion: @escaping (Result<JWKSDocument, ConvexAPIError>) -> Void) {
         if uri.hasPrefix("data:") {
             guard let bytes = DataURL.decode(uri) else { return completion(.failure(TokenRejection.badDataURL)) }
-            return completion(JWKSDocument(bytes).map { .success($0) } ?? .failure(TokenRejection.invalidJWKS(uri)))
+            return completion(JWKSDocument(bytes, lifetime: nil).map { .success($0) } ?? .failure(TokenRejection.invalidJWKS(uri)))
         }
-        get(uri, on: loop) { result in
+        get(uri, on: loop, tls: tls) { result in
             switch result {
             case .failure(let error):
                 completion(.failure(TokenRejection.unfetchable(uri, error.description)))
@@ -26,7 +28,7 @@ enum KeyDocuments {
                 guard let contentType, isJWKSMediaType(contentType) else {
                     return completion(.failure(TokenRejection.wrongContentType(uri, response.headers["Content-Type"] ?? "unknown")))
                 }
-                guard response.body.count <= maxDocumentBytes, let document = JWKSDocument(response.body) else {
+                guard response.body.count <= maxDocumentBytes, let document = JWKSDocument(response) else {
                     return completion(.failure(TokenRejection.invalidJWKS(uri)))
                 }
                 completion(.success(document))
@@ -38,10 +40,11 @@ enum KeyDocuments {
     /// provider's (trailing slashes aside; the token's `iss` must then equal it exactly), then
     /// its `jwks_uri` is fetched. Any failure is the backend's
     /// `AuthProviderDiscoveryFailed`.
-    static func discover(_ issuer: String, on loop: EventLoop, _ completion: @escaping (Result<(issuer: String, keys: JWKSDocument), ConvexAPIError>) -> Void) {
+    static func discover(_ issuer: String, on loop: EventLoop, tls: TLSClientSettings?,
+                         _ completion: @escaping (Result<(issuer: String, keys: JWKSDocument), ConvexAPIError>) -> Void) {
         let url = String(AuthProvider.trimmedSlashes(issuer)) + "/.well-known/openid-configuration"
         let failed = TokenRejection.discoveryFailed(issuer)
-        get(url, on: loop) { result in
+        get(url, on: loop, tls: tls) { result in
             guard case .success(let response) = result else { return completion(.failure(failed)) }
             guard response.status == 200 else {
                 return completion(.failure(TokenRejection.discoveryFailed(issuer, status: response.status, body: response.body)))
@@ -51,20 +54,21 @@ enum KeyDocuments {
                   AuthProvider.trimmedSlashes(discovered) == AuthProvider.trimmedSlashes(issuer),
                   let jwksURI = metadata["jwks_uri"]?.stringValue, jwksURI.hasPrefix("http://") || jwksURI.hasPrefix("https://")
             else { return completion(.failure(failed)) }
-            get(jwksURI, on: loop) { result in
+            get(jwksURI, on: loop, tls: tls) { result in
                 guard case .success(let response) = result else { return completion(.failure(failed)) }
                 guard response.status == 200 else {
                     return completion(.failure(TokenRejection.discoveryFailed(issuer, status: response.status, body: response.body)))
                 }
-                guard response.body.count <= maxDocumentBytes, let document = JWKSDocument(response.body) else { return completion(.failure(failed)) }
+                guard response.body.count <= maxDocumentBytes, let document = JWKSDocument(response) else { return completion(.failure(failed)) }
                 completion(.success((discovered, document)))
             }
         }
     }
 
     /// One GET on a client of its own, kept alive by its own completion until it answers.
-    private static func get(_ url: String, on loop: EventLoop, _ completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
-        let client = HTTPClient(loop: loop)
+    private static func get(_ url: String, on loop: EventLoop, tls: TLSClientSettings?,
+                            _ completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
+        let client = HTTPClient(loop: loop, tls: tls)
         client.send(.GET, url: url, headers: ["Accept": "application/json"], timeout: timeout, maxResponseBytes: maxDocumentBytes) { result in
             withExtendedLifetime(client) { completion(result) }
         }
@@ -81,10 +85,17 @@ enum KeyDocuments {
 /// A JWKS as fetched, parsed by jwt-kit but not yet made into keys.
 struct JWKSDocument: Sendable {
     let bytes: [UInt8]
+    /// Seconds its keys may be kept (`KeyLifetime`); nil for keys that never change.
+    let lifetime: Int64?
 
-    init?(_ bytes: [UInt8]) {
+    init?(_ bytes: [UInt8], lifetime: Int64?) {
         guard VerificationKeys.parse(bytes) != nil else { return nil }
         self.bytes = bytes
+        self.lifetime = lifetime
+    }
+
+    init?(_ response: HTTPClientResponse) {
+        self.init(response.body, lifetime: KeyLifetime.seconds(cacheControl: response.headers["Cache-Control"]))
     }
 }
 

@@ -59,7 +59,7 @@ public final class Deployment: Sendable {
         initialConfig = config
         self.seedFiles = seedFiles
         let testIssuer = settings.testIssuerEnabled ? TestIssuer(issuer: settings.convexOrigin + "/_mock/auth", dataDirectory: directory?.path) : nil
-        authenticator = Authenticator(providers: config.authProviders, testIssuer: testIssuer)
+        authenticator = Authenticator(providers: config.authProviders, testIssuer: testIssuer, tls: settings.outboundTLS)
         let contents = try directory?.load() ?? DataDirectory.Contents()
         unreadableRows = contents.unreadable
         let blobs: any BlobStore = directory?.blobs ?? MemoryBlobStore()

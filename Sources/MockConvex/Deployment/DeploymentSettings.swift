@@ -1,4 +1,5 @@
 import Crypto
+import EventHTTP
 
 /// Who the deployment says it is and where it says it lives; the self-hosted image's
 /// settings (`INSTANCE_NAME`, `CONVEX_CLOUD_ORIGIN`, ...).
@@ -21,6 +22,10 @@ public struct DeploymentSettings: Sendable {
     /// `mockconvex record`: the function API and HTTP actions go to the upstream, and what
     /// passes through is kept. Nil when serving.
     public var recording: Recording?
+    /// What the deployment's own `https://` calls (auth providers' discovery and JWKS, the
+    /// Node-action emulation) check certificates against (`--upstream-ca`); nil: the system's
+    /// store.
+    public var outboundTLS: TLSClientSettings?
 
     public init(instanceSecret: String, adminKey: String) {
         self.instanceSecret = instanceSecret

@@ -25,6 +25,7 @@ struct DebugRoutes {
             // What the backend gives each Node action it starts.
             options.callbackToken = deployment.issueCallbackToken()
             options.storageId = request.queryValue("storageId")
+            options.tls = deployment.settings.outboundTLS
             let emulation = NodeActionEmulation(loop: loop, options: options)
             // A client that leaves, or the handler timeout, ends the run and its calls.
             responder.whenClosed { emulation.cancel() }

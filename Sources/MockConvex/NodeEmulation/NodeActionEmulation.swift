@@ -22,6 +22,8 @@ public final class NodeActionEmulation {
         /// The `Convex-Action-Callback-Token` the deployment issued for this run; without one
         /// the callbacks carry a token of the right form that the deployment will refuse.
         public var callbackToken: String?
+        /// What `https://` origins' certificates are checked against; nil: the system's store.
+        public var tls: TLSClientSettings?
 
         public init(convexOrigin: String, siteOrigin: String) {
             self.convexOrigin = convexOrigin
@@ -43,7 +45,7 @@ public final class NodeActionEmulation {
 
     public init(loop: EventLoop, options: Options) {
         self.loop = loop
-        client = HTTPClient(loop: loop)
+        client = HTTPClient(loop: loop, tls: options.tls)
         self.options = options
         var generator = SystemRandomNumberGenerator()
         let randomHex = { (count: Int) in Hex.encode((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }) }

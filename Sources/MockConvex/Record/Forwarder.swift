@@ -11,9 +11,11 @@ final class Forwarder {
     static let timeout: Duration = .seconds(300)
     static let maxResponseBytes = 64 << 20
 
-    init(recording: Recording, loop: EventLoop) {
+    /// `tls`: what an `https` upstream's certificate is checked against (`--upstream-ca`; nil
+    /// is the system's store).
+    init(recording: Recording, loop: EventLoop, tls: TLSClientSettings?) {
         self.recording = recording
-        client = HTTPClient(loop: loop)
+        client = HTTPClient(loop: loop, tls: tls)
     }
 
     /// The admin port's routes that run functions: everything else (meta routes, storage, the

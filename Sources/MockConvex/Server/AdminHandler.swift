@@ -21,7 +21,7 @@ final class AdminHandler: HTTPHandler {
          syncSendTimeout: Duration = .seconds(30)) {
         self.deployment = deployment
         self.limits = limits
-        forwarder = deployment.settings.recording.map { Forwarder(recording: $0, loop: loop) }
+        forwarder = deployment.settings.recording.map { Forwarder(recording: $0, loop: loop, tls: deployment.settings.outboundTLS) }
         sync = SyncRoutes(deployment: deployment, hub: SyncHub(deployment: deployment, loop: loop, forwarder: forwarder), control: control,
                           settings: SyncRoutes.socketSettings(maxMessageBytes: limits.body), sendTimeout: syncSendTimeout)
         actions = HTTPActions(deployment: deployment, loop: loop)

@@ -15,7 +15,7 @@ struct SiteHandler: HTTPHandler {
         self.metrics = metrics
         actions = HTTPActions(deployment: deployment, loop: loop)
         self.limits = limits
-        forwarder = deployment.settings.recording.map { Forwarder(recording: $0, loop: loop) }
+        forwarder = deployment.settings.recording.map { Forwarder(recording: $0, loop: loop, tls: deployment.settings.outboundTLS) }
     }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) throws {

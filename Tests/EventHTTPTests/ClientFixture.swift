@@ -1,0 +1,45 @@
+import EventHTTP
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs one client request on a loop thread of its own and returns what it completed with.
+/// With `namespace`, the loop's thread joins that network namespace first, so the request
+/// reaches the servers a test runs there.
+func fetch(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: [UInt8] = [], timeout: Duration = .seconds(5),
+           maxResponseBytes: Int? = nil, tls: TLSClientSettings? = nil, in namespace: NetworkNamespace? = nil)
+    throws -> Result<HTTPClientResponse, HTTPClientError> {
+    let thread = try EventLoopThread(running: EventLoop())
+    let outcome = Guarded<Result<HTTPClientResponse, HTTPClientError>?>(nil)
+    let joined = Guarded<Result<Void, NetworkNamespace.NamespaceError>>(.success(()))
+    let done = Signal()
+    thread.execute { loop in
+        if let namespace {
+            joined.withLock { $0 = Result { () throws(NetworkNamespace.NamespaceError) in try namespace.enterOnThisThread() } }
+        }
+        let client = HTTPClient(loop: loop, tls: tls)
+        client.send(method, url: url, headers: headers, body: body, timeout: timeout, maxResponseBytes: maxResponseBytes) { result in
+            _ = client
+            outcome.withLock { $0 = result }
+            done.fire()
+        }
+    }
+    let finished = done.wait(seconds: 15)
+    thread.execute { $0.stop() }
+    thread.join()
+    try joined.withLock { $0 }.get()
+    #expect(finished)
+    return try #require(outcome.withLock { $0 })
+}
+
+func failure(_ result: Result<HTTPClientResponse, HTTPClientError>) -> HTTPClientError? {
+    if case .failure(let error) = result { return error }
+    return nil
+}
+
+/// Holds a client made on a loop thread for a later job on the same thread.
+final class LoopBoundClient: @unchecked Sendable {
+    private var client: HTTPClient?
+    func set(_ client: HTTPClient) { self.client = client }
+    func close() { client?.close() }
+}
