@@ -30,13 +30,9 @@ import TestSupport
     }
 
     @Test func theProbeAndTheDebugRouteCallAnHTTPSOriginWithUpstreamCA() throws {
-        let namespace = try NetworkNamespace()
-        defer { namespace.remove() }
-        let ca = try TestCertificateAuthority(name: "mockconvex test CA")
-        defer { ca.remove() }
-        let otherCA = try TestCertificateAuthority(name: "another test CA")
-        defer { otherCA.remove() }
-        let certificate = try ca.issue("localhost", names: ["DNS:localhost", "IP:127.0.0.1"])
+        let bed = try TLSTestBed()
+        defer { bed.remove() }
+        let (namespace, ca, otherCA, certificate) = (bed.namespace, bed.ca, bed.otherCA, bed.localhost)
         let server = try MockConvexProcess(["--no-port80", "--convex-origin", "https://localhost", "--upstream-ca", ca.certificate], prefix: namespace.exec)
         defer { server.stop() }
         let nginx = try Sidecar.nginx(namespace, servers: [

@@ -8,13 +8,9 @@ import TestSupport
 /// answers 502 with the certificate's problem.
 @Suite(.timeLimit(.minutes(3))) struct RecordTLSTests {
     @Test func thePythonClientRecordsAnHTTPSUpstreamTrustedWithUpstreamCAAndAnotherCAIsRefused() throws {
-        let namespace = try NetworkNamespace()
-        defer { namespace.remove() }
-        let ca = try TestCertificateAuthority(name: "mockconvex test CA")
-        defer { ca.remove() }
-        let otherCA = try TestCertificateAuthority(name: "another test CA")
-        defer { otherCA.remove() }
-        let certificate = try ca.issue("localhost", names: ["DNS:localhost", "IP:127.0.0.1"])
+        let bed = try TLSTestBed()
+        defer { bed.remove() }
+        let (namespace, ca, otherCA, certificate) = (bed.namespace, bed.ca, bed.otherCA, bed.localhost)
         let config = try Fixtures.temporaryFile(RecordEndToEndTests.upstreamConfig)
         defer { try? FileManager.default.removeItem(atPath: config) }
         let upstream = try MockConvexProcess(["--config", config, "--no-port80", "--admin-key", RecordEndToEndTests.adminKey], prefix: namespace.exec)

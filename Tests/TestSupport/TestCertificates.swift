@@ -89,3 +89,31 @@ public final class TestCertificateAuthority: @unchecked Sendable {
         public let description: String
     }
 }
+
+/// What a TLS test sets up first: a network namespace of its own (so nginx may take 443), a
+/// test CA with a certificate for `localhost` and 127.0.0.1, and another CA that did not issue
+/// it. `remove()` takes it all away.
+public final class TLSTestBed: @unchecked Sendable {
+    public let namespace: NetworkNamespace
+    public let ca: TestCertificateAuthority
+    public let otherCA: TestCertificateAuthority
+    public let localhost: TestCertificateAuthority.Issued
+
+    public init() throws {
+        namespace = try NetworkNamespace()
+        do {
+            ca = try TestCertificateAuthority(name: "mockconvex test CA")
+            otherCA = try TestCertificateAuthority(name: "another test CA")
+            localhost = try ca.issue("localhost", names: ["DNS:localhost", "IP:127.0.0.1"])
+        } catch {
+            namespace.remove()
+            throw error
+        }
+    }
+
+    public func remove() {
+        otherCA.remove()
+        ca.remove()
+        namespace.remove()
+    }
+}
