@@ -130,7 +130,7 @@ import TestSupport
         let rig = try Rig()
         // The rig's processes live to the end of the test, whatever ARC could otherwise decide.
         defer { withExtendedLifetime(rig) {} }
-        let (upstream, recorder, out) = (rig.upstream, rig.recorder, rig.out)
+        let (recorder, out) = (rig.recorder, rig.out)
         let port = try recorder.port("admin")
         let client = try SyncWireClient(port: port)
         try client.send(SyncWireClient.connect())
