@@ -37,11 +37,12 @@ struct RecordCommand: ParsableCommand {
     @OptionGroup var serve: ServeCommand
 
     func run() throws {
-        let upstreamURL = try Self.origin(upstream, flag: "--upstream")
-        let siteURL = try upstreamSite.map { try Self.origin($0, flag: "--upstream-site") } ?? Self.defaultSite(for: upstreamURL)
+        let upstreamURL = try ServeSetup.origin(upstream, flag: "--upstream", expected: Self.expectedURL)
+        let siteURL = try upstreamSite.map { try ServeSetup.origin($0, flag: "--upstream-site", expected: Self.expectedURL) }
+            ?? Self.defaultSite(for: upstreamURL)
         guard !out.isEmpty, !out.hasSuffix("/") else { throw UsageError(description: "--out must name a file") }
         // Found now rather than at the save, when the whole recording would be lost.
-        let directory = out.contains("/") ? String(out[..<out.lastIndex(of: "/")!]) : "."
+        let directory = FilePaths.directory(of: out)
         var status = stat()
         if stat(out, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
             throw UsageError(description: "--out \(out) is a directory; name a file in it")
@@ -49,8 +50,8 @@ struct RecordCommand: ParsableCommand {
         if access(out, F_OK) == 0, access(out, R_OK) != 0 {
             throw UsageError(description: "--out \(out) cannot be read (\(String(cString: strerror(errno)))), so a recording cannot be merged into it")
         }
-        guard access(directory.isEmpty ? "/" : directory, W_OK) == 0 else {
-            throw UsageError(description: "--out \(out) cannot be written: \(directory.isEmpty ? "/" : directory) \(String(cString: strerror(errno)))")
+        guard access(directory, W_OK) == 0 else {
+            throw UsageError(description: "--out \(out) cannot be written: \(directory) \(String(cString: strerror(errno)))")
         }
         if let field = redact.first(where: \.isEmpty) {
             throw UsageError(description: "--redact must name a field, got \"\(field)\"")
@@ -66,15 +67,7 @@ struct RecordCommand: ParsableCommand {
         try serve.serve(recording: recording)
     }
 
-    /// An http(s) URL without a trailing slash, query or fragment.
-    static func origin(_ text: String, flag: String) throws(UsageError) -> String {
-        let lower = text.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), let url = URL(string: text), url.host != nil,
-              url.query == nil, url.fragment == nil else {
-            throw UsageError(description: "\(flag) must be an http:// or https:// URL such as https://happy-otter-123.convex.cloud, got \"\(text)\"")
-        }
-        return text.hasSuffix("/") ? String(text.dropLast()) : text
-    }
+    static let expectedURL = "URL such as https://happy-otter-123.convex.cloud"
 
     /// Convex Cloud serves HTTP actions on `.convex.site`; a self-hosted backend also under
     /// `/http/` on its API port.

@@ -117,12 +117,7 @@ struct ServeCommand: ParsableCommand {
                 if adopted.replacedStored {
                     logger.warning("the instance secret differs from the one kept in the data directory; upload URLs issued before no longer work", metadata: ["data-dir": "\(path)"])
                 }
-                setup.settings.instanceSecret = adopted.secret
-                // A generated admin key follows the secret the directory keeps.
-                if adminKey == nil {
-                    setup.settings.adminKey = DeploymentSettings.generateAdminKey(instanceName: setup.settings.instanceName,
-                                                                                  instanceSecret: adopted.secret)
-                }
+                setup.settings.adopt(instanceSecret: adopted.secret, adminKeyGiven: adminKey != nil)
                 directory = opened
             }
             deployment = try Deployment(settings: setup.settings, config: setup.config, seedFiles: seedFiles, directory: directory)

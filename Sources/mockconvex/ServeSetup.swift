@@ -104,9 +104,8 @@ struct ServeSetup {
         configPath = command.config
         if let path = command.config {
             let bytes = try FileContents.read(path, what: "--config", limit: .config)
-            let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
             do {
-                config = try DeploymentConfig.parse(bytes, baseDirectory: directory.isEmpty ? "/" : directory)
+                config = try DeploymentConfig.parse(bytes, baseDirectory: DeploymentConfig.baseDirectory(of: path))
             } catch {
                 throw UsageError(description: "config \(path) is not valid: \(error)")
             }
@@ -135,10 +134,12 @@ struct ServeSetup {
         return value
     }
 
-    private static func origin(_ text: String, flag: String) throws(UsageError) -> String {
+    /// An http(s) URL without a query or fragment, without its trailing slash; `expected`
+    /// says what to give instead (`origin such as http://127.0.0.1:3210`).
+    static func origin(_ text: String, flag: String, expected: String = "origin such as http://127.0.0.1:3210") throws(UsageError) -> String {
         let lower = text.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), let url = URL(string: text), url.host != nil, url.query == nil, url.fragment == nil else {
-            throw UsageError(description: "\(flag) must be an http:// or https:// origin such as http://127.0.0.1:3210, got \"\(text)\"")
+            throw UsageError(description: "\(flag) must be an http:// or https:// \(expected), got \"\(text)\"")
         }
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }

@@ -43,3 +43,40 @@ final class LoopBoundClient: @unchecked Sendable {
     func set(_ client: HTTPClient) { self.client = client }
     func close() { client?.close() }
 }
+
+/// A GET started on a loop thread of its own, by a client the test closes mid-call; it counts
+/// the completions that run (none may, once the client is closed).
+final class AbandonedCall: @unchecked Sendable {
+    let thread: EventLoopThread
+    private let client = LoopBoundClient()
+    private let completions = Guarded(0)
+
+    init(_ url: String) throws {
+        thread = try EventLoopThread(running: EventLoop())
+        let (client, completions) = (client, completions)
+        thread.execute { loop in
+            let made = HTTPClient(loop: loop)
+            client.set(made)
+            made.send(.GET, url: url) { _ in completions.withLock { $0 += 1 } }
+        }
+    }
+
+    /// Closes the client on its loop.
+    func close() {
+        let client = client
+        thread.execute { _ in client.close() }
+    }
+
+    /// The completions that ran, once anything the loop still had for the call has run.
+    func completionsAfterDraining() -> Int {
+        let drained = Signal()
+        thread.execute { loop in loop.schedule(after: .milliseconds(50)) { drained.fire() } }
+        #expect(drained.wait())
+        return completions.withLock { $0 }
+    }
+
+    func stop() {
+        thread.execute { $0.stop() }
+        thread.join()
+    }
+}

@@ -190,24 +190,14 @@ private final class HandshakePeer: @unchecked Sendable {
     @Test func closingTheClientMidHandshakeLetsEverythingGo() throws {
         let before = TLSHandshake.live.withLock { $0 }
         let peer = try HandshakePeer(closeAfterHello: false)
-        let thread = try EventLoopThread(running: EventLoop())
-        defer { thread.execute { $0.stop() }; thread.join() }
-        let completions = Guarded(0)
-        let client = LoopBoundClient()
-        thread.execute { loop in
-            let made = HTTPClient(loop: loop)
-            client.set(made)
-            made.send(.GET, url: "https://localhost:\(peer.port)/") { _ in completions.withLock { $0 += 1 } }
-        }
+        let call = try AbandonedCall("https://localhost:\(peer.port)/")
+        defer { call.stop() }
         #expect(peer.helloReceived.wait())
         #expect(TLSHandshake.live.withLock { $0 } == before + 1)
-        thread.execute { _ in client.close() }
+        call.close()
         #expect(peer.clientLeft.wait())
         #expect(waitUntil { TLSHandshake.live.withLock { $0 } == before })
-        let drained = Signal()
-        thread.execute { loop in loop.schedule(after: .milliseconds(50)) { drained.fire() } }
-        #expect(drained.wait())
-        #expect(completions.withLock { $0 } == 0)
+        #expect(call.completionsAfterDraining() == 0)
     }
 
     @Test func aCAFileThatCannotBeUsedIsRefusedAtOnce() throws {

@@ -28,24 +28,11 @@ import TestSupport
         }
     }
 
-    /// Holds the writer's thread (a disk that takes its time) until the returned semaphore is
-    /// signalled; returns once the writer is held.
-    private static func holdWriter(_ database: Database) throws -> DispatchSemaphore {
-        let writer = try #require(database.writer)
-        let held = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        writer.onWriterThread {
-            held.signal()
-            release.wait()
-        }
-        #expect(held.wait(timeout: .now() + 10) == .success)
-        return release
-    }
 
     @Test func writersWaitingTogetherShareOneGroup() throws {
         try Self.withDatabase { database, _ in
             // The first commit wakes the writer; hold it so the next ones queue behind.
-            let release = try Self.holdWriter(database)
+            let release = try holdWriter(database)
             let done = DispatchSemaphore(value: 0)
             let acknowledged = Guarded<[UInt64]>([])
             for index in 0..<20 {
@@ -70,7 +57,7 @@ import TestSupport
         try Self.withDatabase { database, _ in
             _ = try database.transactAndWait(Self.insert("durable")).get()
             let before = database.latestTimestamp
-            let release = try Self.holdWriter(database)
+            let release = try holdWriter(database)
             let written = DispatchSemaphore(value: 0)
             database.transact(Reply(anywhere: { (_: Result<Committed<DocumentId>, PersistenceError>) in written.signal() }), Self.insert("pending"))
             // While the writer is held: reads answer at once, from the durable state.
@@ -99,7 +86,7 @@ import TestSupport
             let existing = StoredFile(id: try DocumentId(decoding: "kg27rxfv99gzp01wmph0gvt92d6hnvy6"), uuid: "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
                                       creationTime: 1, sha256: [UInt8](repeating: 0, count: 32), size: 0, contentType: nil)
             #expect((try? database.transactAndWait { _, _, _ in Change((), writes: [.insertFile(existing)]) }.get()) != nil)
-            let release = try Self.holdWriter(database)
+            let release = try holdWriter(database)
             let results = Guarded<[String]>([])
             let done = DispatchSemaphore(value: 0)
             func record(_ name: String) -> Reply<Result<Committed<DocumentId>, PersistenceError>> {

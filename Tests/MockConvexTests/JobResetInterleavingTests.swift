@@ -26,7 +26,7 @@ import TestSupport
                 // Pending until the test makes their time come, as a kill -9 leaves jobs.
                 let first = try Self.schedule(deployment, key: "first")
                 let second = try Self.schedule(deployment, key: "second")
-                let release = try Self.holdWriter(database)
+                let release = try holdWriter(database)
                 // Let the writer go on every path (before `close`, which waits for it).
                 defer { release.signal() }
                 func queued() -> Int { database.state.withLock { $0.queue.count } }
@@ -90,22 +90,6 @@ import TestSupport
         return try Deployment(settings: settings, config: try DeploymentConfig.parse(Array(Self.config.utf8)), directory: try DataDirectory(path: path))
     }
 
-    /// Holds the writer's thread until the returned semaphore is signalled; returns once it is
-    /// held. If it was not held within 10 s, the hold is let go before failing, so that a hold
-    /// that starts later cannot keep `close()` waiting.
-    private static func holdWriter(_ database: Database) throws -> DispatchSemaphore {
-        let writer = try #require(database.writer)
-        let held = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        writer.onWriterThread {
-            held.signal()
-            release.wait()
-        }
-        let wasHeld = held.wait(timeout: .now() + 10) == .success
-        if !wasHeld { release.signal() }
-        try #require(wasHeld, "the writer was never held")
-        return release
-    }
 
     /// Polls `condition` every 2 ms for at most `seconds`.
     private static func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {

@@ -105,14 +105,7 @@ import Testing
             let id = try scheduled.get().id
             #expect(waitUntil { database.read { $0.job(id)?.state } == .inProgress })
             // Hold the writer, queue the clash, and let the action's completion queue behind it.
-            let writer = try #require(database.writer)
-            let held = DispatchSemaphore(value: 0)
-            let release = DispatchSemaphore(value: 0)
-            writer.onWriterThread {
-                held.signal()
-                release.wait()
-            }
-            #expect(held.wait(timeout: .now() + 10) == .success)
+            let release = try holdWriter(database)
             let clash = StoredFile(id: allocator.next(tableNumber: TableNumbers.storage).id, uuid: existing.uuid, creationTime: 2,
                                    sha256: existing.sha256, size: 0, contentType: nil)
             database.transact(Reply(anywhere: { (_: Result<Committed<Void>, PersistenceError>) in })) { _, _, _ in

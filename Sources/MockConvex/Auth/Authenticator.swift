@@ -44,13 +44,13 @@ final class Authenticator: Sendable {
         case .failure(let error): return completion(.failure(error))
         case .success(let routed): (unverified, provider) = routed
         }
-        let source = Self.sourceKey(provider, unverified)
+        let source = Self.sourceKey(provider)
         let check = { (keys: ProviderKeys) -> Result<UserIdentity, ConvexAPIError> in
             switch provider.kind {
             case .customJwt(_, let algorithm):
-                TokenCheck.customJWT(unverified, provider: provider, algorithm: algorithm.rawValue, keys: keys.keys, now: now)
+                TokenCheck.customJWT(unverified, algorithm: algorithm.rawValue, keys: keys.keys, now: now)
             case .testIssuer:
-                TokenCheck.customJWT(unverified, provider: provider, algorithm: "RS256", keys: keys.keys, now: now)
+                TokenCheck.customJWT(unverified, algorithm: "RS256", keys: keys.keys, now: now)
             case .oidc:
                 TokenCheck.oidc(unverified, provider: provider, discoveredIssuer: keys.discoveredIssuer ?? "", keys: keys.keys, now: now)
             }
@@ -78,7 +78,7 @@ final class Authenticator: Sendable {
     /// The key the fetched keys are kept under: the JWKS URI, or the OIDC provider's domain
     /// (not the token's `iss`, whose trailing slashes a client could vary without end to
     /// fill the cache).
-    private static func sourceKey(_ provider: AuthProvider, _ token: UnverifiedToken) -> String {
+    private static func sourceKey(_ provider: AuthProvider) -> String {
         switch provider.kind {
         case .customJwt(let jwks, _): "jwks " + jwks
         case .oidc: "oidc " + provider.issuer
@@ -91,8 +91,10 @@ final class Authenticator: Sendable {
     private func fetch(_ provider: AuthProvider, source: String, now: Int64, on loop: EventLoop,
                        _ reply: Reply<Result<ProviderKeys, ConvexAPIError>>) {
         let first = fetching.withLock { waiting in
-            waiting[source, default: []].append(reply)
-            return waiting[source]!.count == 1
+            var queue = waiting[source, default: []]
+            queue.append(reply)
+            waiting[source] = queue
+            return queue.count == 1
         }
         guard first else { return }
         let done = Reply<Result<ProviderKeys, ConvexAPIError>>(anywhere: { [self] result in

@@ -129,6 +129,13 @@ final class TestIssuer: Sendable {
             unlink(temporary)
             throw ConvexAPIError(status: 500, code: "TestIssuerKeyFailed", message: "cannot write \(keyFile): \(String(cString: strerror(errno)))")
         }
+        // The rename lasts a crash only once the directory is synced, as the data directory's
+        // own files are.
+        do {
+            try DataDirectory.syncDirectory(FilePaths.directory(of: keyFile))
+        } catch {
+            throw ConvexAPIError(status: 500, code: "TestIssuerKeyFailed", message: "cannot write \(keyFile): \(error.description)")
+        }
         return key
     }
 

@@ -3,7 +3,6 @@
 enum TokenRejection {
     static let unparsable = ConvexAPIError.unauthenticated("InvalidAuthHeader", "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.")
     static let missingIssuer = ConvexAPIError.unauthenticated("InvalidAuthHeader", "Missing issuer claim ('iss') in JWT payload. The JWT must include an 'iss' claim that matches one of your configured auth providers.")
-    static let missingAudience = ConvexAPIError.unauthenticated("InvalidAuthHeader", "Missing audience claim ('aud') in JWT payload. The JWT must include an 'aud' claim that matches your configured application ID.")
     static let badClaims = ConvexAPIError.unauthenticated("InvalidAuthHeader", "Could not verify token claim. Check that the JWT contains valid claims and matches your auth provider configuration.")
     static let notOIDC = ConvexAPIError.unauthenticated("InvalidAuthHeader", "Could not parse as OIDC ID token. Token might not be an OIDC-compliant JWT.")
     static let oidcUnverified = ConvexAPIError.unauthenticated("Unauthenticated", "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.")
@@ -23,14 +22,6 @@ enum TokenRejection {
             return .unauthenticated("InvalidAuthHeader", "Could not decode token. JWT may be missing a 'kid' (key ID) header.")
         }
         return .unauthenticated("InvalidAuthHeader", "Could not decode token. The JWT's 'kid' (key ID) header is '\(keyID)', does this key match any key in the provider's JWKS?")
-    }
-
-    static func wrongIssuer(_ tokenIssuer: String, _ issuer: String) -> ConvexAPIError {
-        .unauthenticated("InvalidAuthHeader", "Invalid issuer: \(tokenIssuer) != \(issuer)")
-    }
-
-    static func wrongAudience(_ applicationID: String, _ audiences: [String]) -> ConvexAPIError {
-        .unauthenticated("InvalidAuthHeader", "Invalid audience: \(applicationID) not in [\(audiences.map(RustDebugText.quoted).joined(separator: ", "))]")
     }
 
     /// biscuit's temporal errors behind the backend's prefix.

@@ -41,12 +41,11 @@ struct UnverifiedToken: Sendable {
         else { return nil }
         signedPart = Array(bytes[..<(parts[0].count + 1 + parts[1].count)])
         self.signature = signature
-        func last(_ members: [(key: String, value: JSON)], _ key: String) -> JSON? { members.last { $0.key == key }?.value }
-        guard let algorithm = Self.optionalString(last(header, "alg")), let keyID = Self.optionalString(last(header, "kid")),
-              let issuer = Self.optionalString(last(claims, "iss")), let subject = Self.optionalString(last(claims, "sub")),
-              let audiences = Self.audiences(last(claims, "aud")),
-              let expiry = Self.timestamp(last(claims, "exp")), let notBefore = Self.timestamp(last(claims, "nbf")),
-              let issuedAt = Self.timestamp(last(claims, "iat"))
+        guard let algorithm = Self.optionalString(header.value("alg")), let keyID = Self.optionalString(header.value("kid")),
+              let issuer = Self.optionalString(claims.value("iss")), let subject = Self.optionalString(claims.value("sub")),
+              let audiences = Self.audiences(claims.value("aud")),
+              let expiry = Self.timestamp(claims.value("exp")), let notBefore = Self.timestamp(claims.value("nbf")),
+              let issuedAt = Self.timestamp(claims.value("iat"))
         else { return nil }
         (self.algorithm, self.keyID, self.header, self.claims) = (algorithm, keyID, header, claims)
         (self.issuer, self.subject, self.audiences) = (issuer, subject, audiences)

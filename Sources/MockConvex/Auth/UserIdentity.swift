@@ -53,7 +53,7 @@ struct UserIdentity: Sendable, Hashable {
             case ("email_verified", .bool(let flag)), ("phone_number_verified", .bool(let flag)):
                 standard.append((field, .boolean(flag)))
             case ("address", .object(let members)):
-                if case .string(let formatted)? = members.last(where: { $0.key == "formatted" })?.value { standard.append((field, .string(formatted))) }
+                if case .string(let formatted)? = members.value("formatted") { standard.append((field, .string(formatted))) }
             case ("updated_at", .number(let seconds)):
                 guard let text = RFC3339.format(seconds: seconds) else { return nil }
                 standard.append((field, .string(text)))

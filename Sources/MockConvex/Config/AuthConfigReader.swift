@@ -8,7 +8,7 @@ enum AuthConfigReader {
     static func read(_ value: JSON, at path: JSONPath) throws(ConfigError) -> [AuthProvider] {
         let members = try ConfigReader.object(value, at: path)
         try ConfigReader.allowOnly(["providers"], in: members, at: path)
-        guard let list = members.last(where: { $0.key == "providers" })?.value else { return [] }
+        guard let list = members.value("providers") else { return [] }
         let entries = try ConfigReader.array(list, at: path.key("providers"))
         guard entries.count <= maxProviders else {
             throw ConfigError(path.key("providers"), "lists \(entries.count) providers; at most \(maxProviders) are accepted")
@@ -23,7 +23,7 @@ enum AuthConfigReader {
     static func provider(_ value: JSON, at path: JSONPath) throws(ConfigError) -> AuthProvider {
         let members = try ConfigReader.object(value, at: path)
         func string(_ key: String) throws(ConfigError) -> String? {
-            guard let member = members.last(where: { $0.key == key })?.value else { return nil }
+            guard let member = members.value(key) else { return nil }
             return try ConfigReader.string(member, at: path.key(key))
         }
         func required(_ key: String, _ why: String) throws(ConfigError) -> String {

@@ -58,13 +58,21 @@ public struct DeploymentConfig: Sendable {
     /// Reads a config document, refusing anything that breaks the rules with the JSON path of
     /// the problem.
     /// `baseDirectory` is where relative seed file paths start: the config file's directory.
+    /// The folder a config file's relative paths (seed files) are read from: the file's own.
+    public static func baseDirectory(of path: String) -> String {
+        FilePaths.directory(of: path)
+    }
+
     public static func parse(_ bytes: [UInt8], baseDirectory: String = ".") throws(ConfigError) -> DeploymentConfig {
-        let document: JSON
+        try ConfigReader.read(try document(bytes), baseDirectory: baseDirectory)
+    }
+
+    /// The file's JSON, with the reader's nesting budget.
+    static func document(_ bytes: [UInt8]) throws(ConfigError) -> JSON {
         do {
-            document = try JSONReader.parse(bytes, maxDepth: 256)
+            return try JSONReader.parse(bytes, maxDepth: 256)
         } catch {
             throw ConfigError(.root, "not valid JSON: \(error)")
         }
-        return try ConfigReader.read(document, baseDirectory: baseDirectory)
     }
 }

@@ -7,6 +7,8 @@ final class ObservedHandler: HTTPHandler {
     private let control: ControlAPI
     private let routes: ControlRoutes?
     private let listener: String
+    /// Recording, credentials are a real deployment's: the journal keeps their names only.
+    private let hidesCredentials: Bool
 
     /// `routes` serves `/_mock/` here; without it those paths go to `inner` like any other.
     init(_ inner: any HTTPHandler, control: ControlAPI, routes: ControlRoutes?, listener: String) {
@@ -14,11 +16,11 @@ final class ObservedHandler: HTTPHandler {
         self.control = control
         self.routes = routes
         self.listener = listener
+        hidesCredentials = control.deployment.settings.recording != nil
     }
 
-    /// Recording, credentials are a real deployment's: the journal keeps their names only.
     private func journalHeaders(_ headers: HTTPHeaders) -> [(name: String, value: String)] {
-        guard control.deployment.settings.recording != nil else { return headers.fields }
+        guard hidesCredentials else { return headers.fields }
         return headers.fields.map { HTTPHeaders.sameName($0.name, "Authorization") ? ($0.name, "[redacted]") : $0 }
     }
 

@@ -27,6 +27,13 @@ public struct DeploymentSettings: Sendable {
     /// store.
     public var outboundTLS: TLSClientSettings?
 
+    /// The instance secret a data directory keeps; a generated admin key follows it (one given
+    /// by flag stays), so the key lasts as long as the secret does.
+    public mutating func adopt(instanceSecret secret: String, adminKeyGiven: Bool) {
+        instanceSecret = secret
+        if !adminKeyGiven { adminKey = Self.generateAdminKey(instanceName: instanceName, instanceSecret: secret) }
+    }
+
     public init(instanceSecret: String, adminKey: String) {
         self.instanceSecret = instanceSecret
         self.adminKey = adminKey

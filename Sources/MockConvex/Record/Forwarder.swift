@@ -21,9 +21,10 @@ final class Forwarder {
     /// The admin port's routes that run functions: everything else (meta routes, storage, the
     /// control API, sync upgrades) is served here.
     static func forwards(_ path: String) -> Bool {
-        ["/api/query", "/api/mutation", "/api/action", "/api/function", "/api/query_batch", "/api/query_ts"].contains(path)
-            || path.hasPrefix(RunPath.prefix)
+        forwardedPaths.contains(path) || path.hasPrefix(RunPath.prefix)
     }
+
+    private static let forwardedPaths: Set<String> = ["/api/query", "/api/mutation", "/api/action", "/api/function", "/api/query_batch", "/api/query_ts"]
 
     /// Request headers that belong to one hop, and those the client computes for its own.
     /// `Accept-Encoding` too: a compressed answer could not be read for the recording (and

@@ -51,14 +51,11 @@ public final class Recording: Sendable {
         noteSecret(adminKey)
     }
 
+    /// The file's JSON, once it is known to be a config mockconvex reads.
     private static func readBase(_ bytes: [UInt8], path: String) throws(ConfigError) -> JSON {
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        _ = try DeploymentConfig.parse(bytes, baseDirectory: directory.isEmpty ? "/" : directory)
-        do {
-            return try JSONReader.parse(bytes, maxDepth: 256)
-        } catch {
-            throw ConfigError(.root, "not valid JSON: \(error)")
-        }
+        let document = try DeploymentConfig.document(bytes)
+        _ = try ConfigReader.read(document, baseDirectory: DeploymentConfig.baseDirectory(of: path))
+        return document
     }
 
     /// A secret that passed through (the admin key, a user's token): cut out of whatever is saved.
